@@ -1,0 +1,76 @@
+// Backend interface. A backend turns a model file into execution instances.
+//
+// Backends live in shared libraries loaded by name on first use (see
+// backend_registry.h), so a missing runtime disables only the models that need
+// it. Batching, queueing and request validation happen above this interface:
+// an instance only ever sees full input tensors that already match the config.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "core/statistics.h"
+#include "core/tensor.h"
+#include "model_config.pb.h"
+
+namespace inferd {
+
+// Where and how one instance runs.
+struct InstanceSettings {
+  std::string name;          // "<model>_<group>_<index>", for logs
+  bool gpu = false;          // KIND_GPU
+  int device_id = 0;
+  int intra_op_threads = 0;  // 0: the backend's default for this machine
+  int inter_op_threads = 0;
+};
+
+// A tensor as the model file declares it (for auto-completing configs).
+struct ModelTensorInfo {
+  std::string name;
+  DataType datatype = DataType::kInvalid;
+  Shape shape;  // -1 for symbolic or unknown dimensions
+};
+
+struct ModelFileInfo {
+  std::vector<ModelTensorInfo> inputs;
+  std::vector<ModelTensorInfo> outputs;
+};
+
+// One execution context (e.g. one ONNX Runtime session). Execute is called
+// by one thread at a time per instance.
+class BackendInstance {
+ public:
+  virtual ~BackendInstance() = default;
+
+  // Runs the model once on `inputs` (full shapes, batch dimension included
+  // when the model batches) and returns the outputs named in `output_names`
+  // (every output when empty), in that order. Output tensors own their memory.
+  virtual Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs,
+                                              const std::vector<std::string>& output_names,
+                                              ExecutionTimings* timings) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string Name() const = 0;
+  // File name loaded from a version folder when the config names none.
+  virtual std::string DefaultModelFilename() const = 0;
+  // Reads the inputs and outputs the model file declares.
+  virtual Result<ModelFileInfo> DescribeModel(const std::string& model_path) = 0;
+  // Loads `model_path` into a new instance configured by `config`.
+  virtual Result<std::unique_ptr<BackendInstance>> CreateInstance(const std::string& model_path,
+                                                                  const inference::ModelConfig& config,
+                                                                  const InstanceSettings& settings) = 0;
+};
+
+}  // namespace inferd
+
+// Every backend library exports this C entry point; the registry calls it once.
+extern "C" {
+using InferdCreateBackendFn = inferd::Backend* (*)();
+}
+#define INFERD_BACKEND_ENTRY_POINT "InferdCreateBackend"

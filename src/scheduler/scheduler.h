@@ -1,0 +1,32 @@
+// Scheduler: how requests for one model version reach its instances.
+// Chosen from the config in one place (scheduler_factory.h): direct when the
+// config has no dynamic_batching, the dynamic batcher when it has.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "core/inference_request.h"
+
+namespace inferd {
+
+// A validated request on its way through a scheduler.
+struct InferJob {
+  InferenceRequest request;
+  InferCallback done;  // called exactly once
+  int64_t batch_size = 1;  // rows this request contributes (1 without batching)
+  std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  // Takes the job; completes it later on a scheduler thread. Never blocks on execution.
+  virtual void Enqueue(std::unique_ptr<InferJob> job) = 0;
+  // Rejects new jobs with UNAVAILABLE, lets queued and running jobs finish, joins threads.
+  virtual void Stop() = 0;
+  // Jobs accepted and not yet completed.
+  virtual size_t InFlight() const = 0;
+};
+
+}  // namespace inferd
