@@ -1,0 +1,57 @@
+#include "core/model.h"
+
+#include <fmt/format.h>
+
+#include "scheduler/scheduler_factory.h"
+
+namespace inferd {
+
+Model::Model(std::shared_ptr<const inference::ModelConfig> config, int64_t version,
+             std::map<std::string, std::vector<std::string>> labels)
+    : config_(std::move(config)),
+      version_(version),
+      labels_(std::move(labels)),
+      statistics_(config_->name(), version) {}
+
+Model::~Model() {
+  if (scheduler_) scheduler_->Stop();
+}
+
+Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
+  const inference::ModelConfig& config = *spec.config;
+  std::shared_ptr<Model> model(new Model(spec.config, spec.version, std::move(spec.labels)));
+
+  std::vector<std::unique_ptr<BackendInstance>> instances;
+  for (int group_index = 0; group_index < config.instance_group_size(); ++group_index) {
+    const inference::ModelInstanceGroup& group = config.instance_group(group_index);
+    const int count = group.count() > 0 ? group.count() : 1;
+    const bool gpu = group.kind() == inference::ModelInstanceGroup::KIND_GPU;
+    // Without listed gpus a KIND_GPU group uses device 0.
+    const int device_id = group.gpus_size() > 0 ? group.gpus(0) : 0;
+    for (int i = 0; i < count; ++i) {
+      InstanceSettings settings;
+      settings.name = fmt::format("{}_{}", group.name().empty() ? config.name() : group.name(), i);
+      settings.gpu = gpu;
+      settings.device_id = device_id;
+      settings.intra_op_threads = spec.intra_op_threads;
+      Result<std::unique_ptr<BackendInstance>> instance =
+          spec.backend->CreateInstance(spec.model_path, config, settings);
+      if (!instance.ok()) {
+        return instance.status().WithPrefix(fmt::format("instance '{}'", settings.name));
+      }
+      instances.push_back(std::move(instance).value());
+    }
+  }
+  ScheduledModel scheduled{config.name(), spec.version, &model->statistics_};
+  Result<std::unique_ptr<Scheduler>> scheduler = CreateScheduler(config, scheduled, std::move(instances));
+  if (!scheduler.ok()) return scheduler.status();
+  model->scheduler_ = std::move(scheduler).value();
+  return model;
+}
+
+const std::vector<std::string>* Model::LabelsFor(const std::string& output_name) const {
+  auto it = labels_.find(output_name);
+  return it == labels_.end() ? nullptr : &it->second;
+}
+
+}  // namespace inferd

@@ -1,0 +1,57 @@
+// Model: one loaded, servable model version — its config, its instances
+// behind a scheduler, its statistics and its output labels.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "common/status.h"
+#include "core/statistics.h"
+#include "model_config.pb.h"
+#include "scheduler/scheduler.h"
+
+namespace inferd {
+
+struct ModelLoadSpec {
+  std::shared_ptr<const inference::ModelConfig> config;  // normalized
+  int64_t version = 0;
+  std::string model_path;  // the file (or folder) the backend loads
+  Backend* backend = nullptr;
+  int intra_op_threads = 0;  // per instance; 0: backend default
+  std::map<std::string, std::vector<std::string>> labels;  // output name -> labels
+};
+
+class Model {
+ public:
+  // Creates every instance of every instance_group and the scheduler.
+  static Result<std::shared_ptr<Model>> Load(ModelLoadSpec spec);
+  ~Model();
+
+  const std::string& name() const { return config_->name(); }
+  int64_t version() const { return version_; }
+  const inference::ModelConfig& config() const { return *config_; }
+  const std::shared_ptr<const inference::ModelConfig>& shared_config() const { return config_; }
+  ModelStatistics& statistics() { return statistics_; }
+  const ModelStatistics& statistics() const { return statistics_; }
+  // Labels for an output with label_filename; nullptr when it has none.
+  const std::vector<std::string>* LabelsFor(const std::string& output_name) const;
+
+  void Enqueue(std::unique_ptr<InferJob> job) { scheduler_->Enqueue(std::move(job)); }
+  // Finishes queued work and joins the scheduler's threads.
+  void Stop() { scheduler_->Stop(); }
+
+ private:
+  Model(std::shared_ptr<const inference::ModelConfig> config, int64_t version,
+        std::map<std::string, std::vector<std::string>> labels);
+
+  std::shared_ptr<const inference::ModelConfig> config_;
+  int64_t version_;
+  std::map<std::string, std::vector<std::string>> labels_;
+  ModelStatistics statistics_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+}  // namespace inferd

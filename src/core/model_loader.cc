@@ -1,0 +1,181 @@
+#include "core/model_loader.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "config/autocomplete.h"
+#include "config/normalize.h"
+#include "config/parse.h"
+#include "config/unimplemented.h"
+#include "repository/label_file.h"
+#include "repository/repository_scanner.h"
+#include "repository/version_policy.h"
+
+namespace inferd {
+namespace {
+
+constexpr const char* kConfigFileName = "config.pbtxt";
+constexpr const char* kDefaultOnnxFileName = "model.onnx";
+
+}  // namespace
+
+ModelLoader::ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem)
+    : options_(options), backends_(backends), filesystem_(filesystem) {}
+
+Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, const std::string& path) {
+  const std::string config_path = repository::JoinPath(path, kConfigFileName);
+  if (filesystem_->FileExists(config_path)) {
+    Result<std::string> text = filesystem_->ReadFile(config_path);
+    if (!text.ok()) return text.status();
+    return config::ParseModelConfigText(*text, config_path);
+  }
+  if (options_.strict_model_config) {
+    return Status::NotFound(fmt::format("model '{}': no {} in '{}' (required by --strict-model-config=true)", name,
+                                        kConfigFileName, path));
+  }
+  // Without a config, an ONNX file in a version folder is enough (Triton's
+  // auto-complete); everything else is read from the model file.
+  inference::ModelConfig config;
+  config.set_name(name);
+  config.set_backend("onnxruntime");
+  return config;
+}
+
+Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions,
+                                          Backend* backend, inference::ModelConfig* config) {
+  if (versions.empty()) return Status::Ok();
+  const std::string filename =
+      config->default_model_filename().empty() ? backend->DefaultModelFilename() : config->default_model_filename();
+  // Describe the newest version: it is the one served by default.
+  const std::string model_file =
+      repository::JoinPath(repository::JoinPath(path, std::to_string(versions.back())), filename);
+  Result<ModelFileInfo> info = backend->DescribeModel(model_file);
+  if (!info.ok()) return info.status();
+  return config::AutoCompleteConfig(*info, config);
+}
+
+ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
+  ModelPlan plan;
+  plan.name = name;
+  plan.path = path;
+
+  Result<inference::ModelConfig> parsed = ReadConfig(name, path);
+  if (!parsed.ok()) {
+    plan.status = parsed.status();
+    return plan;
+  }
+  inference::ModelConfig config = std::move(parsed).value();
+  if (!config::HasBackend(config)) {
+    // Triton's rule: with no platform and no backend an ONNX file decides.
+    config.set_backend("onnxruntime");
+  }
+
+  const std::string backend_name = BackendRegistry::BackendNameForConfig(config);
+  if (!backend_name.empty()) {
+    Result<Backend*> backend = backends_->Get(backend_name);
+    if (!backend.ok()) {
+      plan.status = backend.status().WithPrefix(fmt::format("model '{}'", name));
+      return plan;
+    }
+    plan.backend = *backend;
+  }
+
+  Result<std::vector<int64_t>> available = repository::ListVersions(path, *filesystem_);
+  if (!available.ok()) {
+    plan.status = available.status();
+    return plan;
+  }
+
+  Status normalized = config::NormalizeModelConfig(name, &config);
+  if (!normalized.ok()) {
+    plan.status = normalized;
+    return plan;
+  }
+  plan.versions = repository::SelectVersions(config.version_policy(), *available);
+  for (int64_t missing : repository::MissingRequestedVersions(config.version_policy(), *available)) {
+    plan.missing_versions.emplace_back(
+        missing, fmt::format("model '{}': {}", name, repository::MissingVersionReason(missing)));
+  }
+  if (plan.versions.empty() && plan.missing_versions.empty()) {
+    plan.status = Status::NotFound(fmt::format("model '{}': no version folders (numbered sub-folders) in '{}'",
+                                               name, path));
+    return plan;
+  }
+
+  if (!options_.strict_model_config && plan.backend != nullptr) {
+    Status completed = CompleteFromModelFile(path, plan.versions, plan.backend, &config);
+    if (!completed.ok()) {
+      plan.status = completed.WithPrefix(fmt::format("model '{}'", name));
+      return plan;
+    }
+    normalized = config::NormalizeModelConfig(name, &config);
+    if (!normalized.ok()) {
+      plan.status = normalized;
+      return plan;
+    }
+  }
+
+  for (const std::string& field : config::UnimplementedFields(config)) {
+    LogWarning("model '{}': config field '{}' is parsed but not implemented yet; it has no effect", name, field);
+  }
+
+  for (const inference::ModelOutput& output : config.output()) {
+    if (output.label_filename().empty()) continue;
+    Result<std::string> label_path = repository::ResolveLabelPath(path, output.label_filename());
+    Result<std::vector<std::string>> labels =
+        label_path.ok() ? repository::LoadLabelFile(*label_path, *filesystem_)
+                        : Result<std::vector<std::string>>(label_path.status());
+    if (!labels.ok()) {
+      plan.status = labels.status().WithPrefix(fmt::format("model '{}': output '{}'", name, output.name()));
+      return plan;
+    }
+    plan.labels[output.name()] = std::move(labels).value();
+  }
+  plan.config = std::make_shared<const inference::ModelConfig>(std::move(config));
+  return plan;
+}
+
+std::string ModelLoader::ModelFilePath(const ModelPlan& plan, int64_t version) const {
+  std::string filename = plan.config->default_model_filename();
+  if (filename.empty()) filename = plan.backend != nullptr ? plan.backend->DefaultModelFilename() : kDefaultOnnxFileName;
+  return repository::JoinPath(repository::JoinPath(plan.path, std::to_string(version)), filename);
+}
+
+int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config) const {
+  // A model that sets its own thread count (Triton's onnxruntime parameter) keeps it.
+  if (config.parameters().contains("intra_op_thread_count")) return 0;
+  if (options_.default_intra_op_threads > 0) return options_.default_intra_op_threads;
+  int instances = 0;
+  for (const auto& group : config.instance_group()) instances += std::max(1, group.count());
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Split the cores between this model's instances so `count: 2` does not
+  // oversubscribe the CPU; a model-level parameter still overrides this.
+  return std::max(1, cores / std::max(1, instances));
+}
+
+Result<std::shared_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, int64_t version) {
+  if (plan.backend == nullptr) {
+    return Status::Unimplemented(
+        fmt::format("model '{}': platform '{}' is not supported yet", plan.name, plan.config->platform()));
+  }
+  const std::string model_file = ModelFilePath(plan, version);
+  if (!filesystem_->FileExists(model_file) && !filesystem_->IsDirectory(model_file)) {
+    return Status::NotFound(
+        fmt::format("model '{}' version {}: model file '{}' does not exist", plan.name, version, model_file));
+  }
+  ModelLoadSpec spec;
+  spec.config = plan.config;
+  spec.version = version;
+  spec.model_path = model_file;
+  spec.backend = plan.backend;
+  spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
+  spec.labels = plan.labels;
+  Result<std::shared_ptr<Model>> model = Model::Load(std::move(spec));
+  if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
+  return model;
+}
+
+}  // namespace inferd

@@ -1,0 +1,54 @@
+// ModelLoader: turns one model folder into loaded model versions.
+//
+// Planning (config, backend, versions, labels) is separate from loading each
+// version, so a folder whose config is broken is still listed with a reason,
+// and one failing version does not stop the others.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backends/backend_registry.h"
+#include "common/status.h"
+#include "core/model.h"
+#include "core/server.h"
+#include "model_config.pb.h"
+#include "repository/filesystem.h"
+
+namespace inferd {
+
+struct ModelPlan {
+  std::string name;
+  std::string path;
+  Status status;  // not OK: the whole model is unavailable for this reason
+  std::shared_ptr<const inference::ModelConfig> config;
+  Backend* backend = nullptr;
+  std::vector<int64_t> versions;  // to load, ascending
+  std::vector<std::pair<int64_t, std::string>> missing_versions;  // asked for by the policy, absent
+  std::map<std::string, std::vector<std::string>> labels;
+};
+
+class ModelLoader {
+ public:
+  ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem);
+
+  // Never fails: problems are recorded in the plan's status.
+  ModelPlan Plan(const std::string& name, const std::string& path);
+  Result<std::shared_ptr<Model>> LoadVersion(const ModelPlan& plan, int64_t version);
+
+ private:
+  Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path);
+  Status CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions, Backend* backend,
+                               inference::ModelConfig* config);
+  std::string ModelFilePath(const ModelPlan& plan, int64_t version) const;
+  int IntraOpThreadsPerInstance(const inference::ModelConfig& config) const;
+
+  const ServerOptions& options_;
+  BackendRegistry* backends_;
+  repository::FileSystem* filesystem_;
+};
+
+}  // namespace inferd

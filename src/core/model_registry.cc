@@ -1,0 +1,177 @@
+#include "core/model_registry.h"
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "repository/repository_scanner.h"
+
+namespace inferd {
+
+const char* ModelStateName(ModelState state) {
+  switch (state) {
+    case ModelState::kLoading: return "LOADING";
+    case ModelState::kReady: return "READY";
+    case ModelState::kUnavailable: return "UNAVAILABLE";
+    case ModelState::kUnloading: return "UNLOADING";
+  }
+  return "UNKNOWN";
+}
+
+ModelRegistry::ModelRegistry(const ServerOptions& options)
+    : options_(options), backends_(options.backend_directory) {}
+
+ModelRegistry::~ModelRegistry() { UnloadAll(); }
+
+void ModelRegistry::SetModelFailure(const std::string& name, const Status& status,
+                                    std::vector<std::string>* failures) {
+  LogError("failed to load model '{}': {}", name, status.message());
+  failures->push_back(fmt::format("model '{}': {}", name, status.message()));
+  std::unique_lock lock(mutex_);
+  ModelEntry& entry = models_[name];
+  entry.state = ModelState::kUnavailable;
+  entry.reason = status.message();
+}
+
+Result<std::vector<std::string>> ModelRegistry::LoadAll() {
+  Result<repository::RepositoryScan> scan =
+      repository::ScanRepositories(options_.model_repositories, repository::LocalFileSystem());
+  if (!scan.ok()) return scan.status();
+  std::vector<std::string> failures;
+  for (const auto& problem : scan->problems) {
+    SetModelFailure(problem.name, Status::InvalidArgument(problem.reason), &failures);
+  }
+  ModelLoader loader(options_, &backends_, &repository::LocalFileSystem());
+  for (const auto& location : scan->models) {
+    LoadModel(loader, location.name, location.path, &failures);
+  }
+  return failures;
+}
+
+void ModelRegistry::LoadModel(ModelLoader& loader, const std::string& name, const std::string& path,
+                              std::vector<std::string>* failures) {
+  {
+    std::unique_lock lock(mutex_);
+    models_[name].state = ModelState::kLoading;
+  }
+  ModelPlan plan = loader.Plan(name, path);
+  if (!plan.status.ok()) {
+    SetModelFailure(name, plan.status, failures);
+    return;
+  }
+  for (const auto& [version, reason] : plan.missing_versions) {
+    LogError("{}", reason);
+    failures->push_back(reason);
+    std::unique_lock lock(mutex_);
+    models_[name].versions[version] = VersionEntry{ModelState::kUnavailable, reason, nullptr};
+  }
+  for (int64_t version : plan.versions) {
+    {
+      std::unique_lock lock(mutex_);
+      models_[name].versions[version] = VersionEntry{ModelState::kLoading, "", nullptr};
+    }
+    Result<std::shared_ptr<Model>> model = loader.LoadVersion(plan, version);
+    std::unique_lock lock(mutex_);
+    VersionEntry& entry = models_[name].versions[version];
+    if (model.ok()) {
+      entry = VersionEntry{ModelState::kReady, "", std::move(model).value()};
+      LogInfo("successfully loaded '{}' version {}", name, version);
+    } else {
+      entry = VersionEntry{ModelState::kUnavailable, model.status().message(), nullptr};
+      LogError("failed to load '{}' version {}: {}", name, version, model.status().message());
+      failures->push_back(model.status().message());
+    }
+  }
+  std::unique_lock lock(mutex_);
+  models_[name].state = ModelState::kReady;
+}
+
+void ModelRegistry::UnloadAll() {
+  std::vector<std::shared_ptr<Model>> to_stop;
+  {
+    std::unique_lock lock(mutex_);
+    for (auto& [name, entry] : models_) {
+      for (auto& [version, version_entry] : entry.versions) {
+        if (version_entry.model) to_stop.push_back(std::move(version_entry.model));
+        if (version_entry.state == ModelState::kReady) {
+          version_entry.state = ModelState::kUnavailable;
+          version_entry.reason = "unloaded";
+        }
+      }
+    }
+  }
+  // Outside the lock: stopping waits for queued requests to finish.
+  for (auto& model : to_stop) model->Stop();
+}
+
+Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int64_t version) const {
+  std::shared_lock lock(mutex_);
+  auto it = models_.find(name);
+  if (it == models_.end()) return Status::NotFound(fmt::format("unknown model: '{}'", name));
+  const ModelEntry& entry = it->second;
+  if (entry.state == ModelState::kUnavailable) {
+    return Status::Unavailable(fmt::format("model '{}' is not available: {}", name, entry.reason));
+  }
+  if (version == kLatestVersion) {
+    for (auto v = entry.versions.rbegin(); v != entry.versions.rend(); ++v) {
+      if (v->second.state == ModelState::kReady) return v->second.model;
+    }
+    return Status::Unavailable(fmt::format("model '{}' has no ready version", name));
+  }
+  auto v = entry.versions.find(version);
+  if (v == entry.versions.end()) {
+    return Status::NotFound(fmt::format("unknown version {} of model '{}'", version, name));
+  }
+  if (v->second.state != ModelState::kReady) {
+    return Status::Unavailable(fmt::format("model '{}' version {} is not ready ({}){}", name, version,
+                                           ModelStateName(v->second.state),
+                                           v->second.reason.empty() ? "" : ": " + v->second.reason));
+  }
+  return v->second.model;
+}
+
+Result<std::vector<std::shared_ptr<Model>>> ModelRegistry::ReadyModels(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<Model>> ready;
+  auto collect = [&ready](const ModelEntry& entry) {
+    for (const auto& [version, version_entry] : entry.versions) {
+      if (version_entry.state == ModelState::kReady) ready.push_back(version_entry.model);
+    }
+  };
+  if (name.empty()) {
+    for (const auto& [model_name, entry] : models_) collect(entry);
+    return ready;
+  }
+  auto it = models_.find(name);
+  if (it == models_.end()) return Status::NotFound(fmt::format("unknown model: '{}'", name));
+  collect(it->second);
+  return ready;
+}
+
+std::vector<ModelIndexEntry> ModelRegistry::Index(bool ready_only) const {
+  std::shared_lock lock(mutex_);
+  std::vector<ModelIndexEntry> index;
+  for (const auto& [name, entry] : models_) {
+    if (entry.state == ModelState::kUnavailable || entry.versions.empty()) {
+      if (!ready_only) index.push_back({name, "", ModelStateName(entry.state), entry.reason});
+      continue;
+    }
+    for (const auto& [version, version_entry] : entry.versions) {
+      if (ready_only && version_entry.state != ModelState::kReady) continue;
+      index.push_back({name, std::to_string(version), ModelStateName(version_entry.state), version_entry.reason});
+    }
+  }
+  return index;
+}
+
+bool ModelRegistry::AllReady() const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [name, entry] : models_) {
+    if (entry.state != ModelState::kReady) return false;
+    for (const auto& [version, version_entry] : entry.versions) {
+      if (version_entry.state != ModelState::kReady) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace inferd

@@ -1,0 +1,186 @@
+#include "core/server.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "config/data_type_conversion.h"
+#include "core/classification.h"
+#include "core/model_registry.h"
+#include "core/request_validator.h"
+
+namespace inferd {
+namespace {
+
+std::vector<TensorMetadata> DescribeTensors(const auto& tensors, bool batched) {
+  std::vector<TensorMetadata> described;
+  described.reserve(tensors.size());
+  for (const auto& tensor : tensors) {
+    TensorMetadata metadata;
+    metadata.name = tensor.name();
+    std::optional<DataType> type = config::DataTypeFromConfig(tensor.data_type());
+    metadata.datatype = std::string(DataTypeName(type.value_or(DataType::kInvalid)));
+    if (batched) metadata.shape.push_back(-1);
+    metadata.shape.insert(metadata.shape.end(), tensor.dims().begin(), tensor.dims().end());
+    described.push_back(std::move(metadata));
+  }
+  return described;
+}
+
+// Wraps `done` so outputs requested with "classification" are converted.
+InferCallback WithClassification(const InferenceRequest& request, const Model& model, InferCallback done) {
+  std::vector<std::pair<std::string, int64_t>> classified;
+  for (const auto& output : request.outputs) {
+    Result<int64_t> count = ClassificationCount(output);
+    if (count.ok() && *count > 0) classified.emplace_back(output.name, *count);
+  }
+  if (classified.empty()) return done;
+  const bool batched = model.config().max_batch_size() > 0;
+  return [classified = std::move(classified), batched, &model, done = std::move(done)](
+             Result<InferenceResponse> result) {
+    if (result.ok()) {
+      for (Tensor& tensor : result->outputs) {
+        for (const auto& [name, count] : classified) {
+          if (tensor.name != name) continue;
+          Status status = ClassifyTensor(count, batched, model.LabelsFor(name), &tensor);
+          if (!status.ok()) {
+            done(status.WithPrefix(fmt::format("model '{}'", model.name())));
+            return;
+          }
+        }
+      }
+    }
+    done(std::move(result));
+  };
+}
+
+Status CheckClassificationParameters(const InferenceRequest& request) {
+  for (const auto& output : request.outputs) {
+    Result<int64_t> count = ClassificationCount(output);
+    if (!count.ok()) return count.status().WithPrefix(fmt::format("model '{}'", request.model_name));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<int64_t> ParseModelVersion(const std::string& model_name, const std::string& text) {
+  if (text.empty()) return kLatestVersion;
+  int64_t version = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+    return Status::InvalidArgument(
+        fmt::format("model '{}': version '{}' is not a positive integer", model_name, text));
+  }
+  return version;
+}
+
+Server::Server(const ServerOptions& options)
+    : options_(options), registry_(std::make_unique<ModelRegistry>(options_)) {}
+
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
+  std::unique_ptr<Server> server(new Server(options));
+  Result<std::vector<std::string>> loaded = server->registry_->LoadAll();
+  if (!loaded.ok()) return loaded.status();
+  const std::vector<std::string>& failures = *loaded;
+  if (!failures.empty() && options.exit_on_error) {
+    server->Stop();
+    return Status::Unavailable(fmt::format("{} model(s) failed to load and --exit-on-error is set; first: {}",
+                                           failures.size(), failures.front()));
+  }
+  if (!failures.empty()) {
+    LogWarning("{} model load failure(s); serving the models that loaded (--exit-on-error=false)", failures.size());
+  }
+  return server;
+}
+
+void Server::Stop() {
+  if (registry_) registry_->UnloadAll();
+}
+
+bool Server::IsLive() const { return true; }
+
+bool Server::IsReady() const { return !options_.strict_readiness || registry_->AllReady(); }
+
+std::string Server::Name() { return "inferd"; }
+std::string Server::Version() { return INFERD_VERSION; }
+std::vector<std::string> Server::Extensions() {
+  return {"classification", "model_repository", "statistics", "binary_tensor_data"};
+}
+
+Status Server::ModelReady(const std::string& name, int64_t version) const {
+  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
+  return model.ok() ? Status::Ok() : model.status();
+}
+
+Result<ModelMetadata> Server::GetModelMetadata(const std::string& name, int64_t version) const {
+  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
+  if (!model.ok()) return model.status();
+  Result<std::vector<std::shared_ptr<Model>>> ready = registry_->ReadyModels(name);
+  if (!ready.ok()) return ready.status();
+  const inference::ModelConfig& config = (*model)->config();
+  ModelMetadata metadata;
+  metadata.name = name;
+  for (const auto& ready_model : *ready) metadata.versions.push_back(std::to_string(ready_model->version()));
+  metadata.platform = config.platform().empty() ? config.backend() : config.platform();
+  const bool batched = config.max_batch_size() > 0;
+  metadata.inputs = DescribeTensors(config.input(), batched);
+  metadata.outputs = DescribeTensors(config.output(), batched);
+  return metadata;
+}
+
+Result<std::shared_ptr<const inference::ModelConfig>> Server::GetModelConfig(const std::string& name,
+                                                                             int64_t version) const {
+  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
+  if (!model.ok()) return model.status();
+  return (*model)->shared_config();
+}
+
+std::vector<ModelIndexEntry> Server::RepositoryIndex(bool ready_only) const { return registry_->Index(ready_only); }
+
+Result<std::vector<ModelStatisticsSnapshot>> Server::GetStatistics(const std::string& name, int64_t version) const {
+  std::vector<ModelStatisticsSnapshot> snapshots;
+  if (version != kLatestVersion) {
+    Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
+    if (!model.ok()) return model.status();
+    snapshots.push_back((*model)->statistics().Snapshot());
+    return snapshots;
+  }
+  Result<std::vector<std::shared_ptr<Model>>> models = registry_->ReadyModels(name);
+  if (!models.ok()) return models.status();
+  for (const auto& model : *models) snapshots.push_back(model->statistics().Snapshot());
+  return snapshots;
+}
+
+void Server::Infer(InferenceRequest request, InferCallback done) {
+  // Stage 1: resolve the model version.
+  Result<std::shared_ptr<Model>> found = registry_->Find(request.model_name, request.model_version);
+  if (!found.ok()) {
+    done(found.status());
+    return;
+  }
+  Model& model = **found;
+
+  // Stage 2: validate against the config before anything is queued.
+  Result<int64_t> batch_size = ValidateInferenceRequest(request, model.config());
+  Status parameters = batch_size.ok() ? CheckClassificationParameters(request) : batch_size.status();
+  if (!parameters.ok()) {
+    model.statistics().RecordFailure(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                               std::chrono::steady_clock::now() - request.received)
+                                                               .count()));
+    done(parameters);
+    return;
+  }
+
+  // Stage 3: queue; the scheduler executes, scatters outputs and responds.
+  auto job = std::make_unique<InferJob>();
+  job->batch_size = *batch_size;
+  job->done = WithClassification(request, model, std::move(done));
+  job->request = std::move(request);
+  model.Enqueue(std::move(job));
+}
+
+}  // namespace inferd

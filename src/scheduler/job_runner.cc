@@ -1,0 +1,55 @@
+#include "scheduler/job_runner.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace inferd {
+namespace {
+
+uint64_t NanosSince(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+}
+
+}  // namespace
+
+void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> output_names;
+  output_names.reserve(job.request.outputs.size());
+  for (const auto& output : job.request.outputs) output_names.push_back(output.name);
+
+  ExecutionTimings timings;
+  Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, &timings);
+  const auto finished = std::chrono::steady_clock::now();
+  if (!outputs.ok()) {
+    FailJob(model, job, outputs.status());
+    return;
+  }
+  model.statistics->RecordExecution(static_cast<uint64_t>(job.batch_size), timings);
+  model.statistics->RecordSuccess(static_cast<uint64_t>(job.batch_size),
+                                  NanosSince(job.request.received, finished), NanosSince(job.enqueued, started),
+                                  timings);
+
+  InferenceResponse response;
+  response.model_name = model.name;
+  response.model_version = model.version;
+  response.id = std::move(job.request.id);
+  response.outputs = std::move(outputs).value();
+  // Inputs may point into the request body; release them before responding.
+  job.request.inputs.clear();
+  job.done(std::move(response));
+}
+
+void FailJob(const ScheduledModel& model, InferJob& job, Status status) {
+  model.statistics->RecordFailure(NanosSince(job.request.received, std::chrono::steady_clock::now()));
+  std::string prefix = fmt::format("model '{}' version {}", model.name, model.version);
+  // Backend and validation messages usually name the model already.
+  if (status.message().find("'" + model.name + "'") != std::string::npos) {
+    job.done(std::move(status));
+  } else {
+    job.done(status.WithPrefix(prefix));
+  }
+}
+
+}  // namespace inferd

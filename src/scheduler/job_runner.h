@@ -1,0 +1,26 @@
+// Runs one job on one backend instance and completes it: the execute ->
+// scatter outputs -> respond stages shared by every scheduler.
+#pragma once
+
+#include <string>
+
+#include "backends/backend.h"
+#include "core/statistics.h"
+#include "scheduler/scheduler.h"
+
+namespace inferd {
+
+// What a scheduler knows about the model it serves.
+struct ScheduledModel {
+  std::string name;
+  int64_t version = 0;
+  ModelStatistics* statistics = nullptr;  // owned by the model, outlives the scheduler
+};
+
+// Executes `job` on `instance`, records statistics and calls job.done once.
+void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job);
+
+// Completes a job that never reached an instance (queue full, server stopping).
+void FailJob(const ScheduledModel& model, InferJob& job, Status status);
+
+}  // namespace inferd
