@@ -1,0 +1,91 @@
+"""Turns the raw results of bench/run.sh into docs/benchmarks.md."""
+
+import csv
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def perf_row(path):
+    """The single measurement row of a perf_analyzer CSV file (-f)."""
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return rows[-1]
+
+
+def ms(row, column):
+    return float(row[column]) / 1000.0
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main(results_dir, output_path):
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(results_dir, "commands.txt")) as handle:
+        commands = handle.read().strip()
+
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `make bench` (bench/run.sh, bench/report.py); do not edit by hand.",
+        f"Last run: {datetime.date.today().isoformat()}, commit `{commit}`, {os.cpu_count()} cores ({cpu_model()}),",
+        "server and perf_analyzer on the same machine over 127.0.0.1.",
+        "",
+        "## HTTP, small model (`simple`: two INT32[16] inputs, add and subtract)",
+        "",
+        "| concurrency | throughput (infer/s) | p50 latency (ms) | p99 latency (ms) |",
+        "|---:|---:|---:|---:|",
+    ]
+    for concurrency in (1, 2, 4, 8):
+        row = perf_row(os.path.join(results_dir, f"simple_c{concurrency}.csv"))
+        lines.append(
+            f"| {concurrency} | {float(row['Inferences/Second']):.0f} | {ms(row, 'p50 latency'):.3f} "
+            f"| {ms(row, 'p99 latency'):.3f} |"
+        )
+
+    served = perf_row(os.path.join(results_dir, "ppocr_det_c1.csv"))
+    with open(os.path.join(results_dir, "inprocess_ppocr_det.json")) as handle:
+        anchor = json.load(handle)
+    served_throughput = float(served["Inferences/Second"])
+    ratio = served_throughput / anchor["throughput"]
+    lines += [
+        "",
+        "## PP-OCRv4 text detection, served vs in-process ONNX Runtime",
+        "",
+        f"One 1x3x640x640 FP32 image per request, concurrency 1, {anchor['threads']} intra-op threads in both.",
+        "The anchor (`bench/inprocess_ort.cc`) runs the same model file through the same ONNX Runtime",
+        "library in one process with no server; it runs right after the server stops.",
+        "",
+        "| | throughput (infer/s) | p50 latency (ms) | p99 latency (ms) |",
+        "|---|---:|---:|---:|",
+        f"| inferd over HTTP (binary tensors) | {served_throughput:.2f} | {ms(served, 'p50 latency'):.1f} "
+        f"| {ms(served, 'p99 latency'):.1f} |",
+        f"| in-process ONNX Runtime | {anchor['throughput']:.2f} | {anchor['p50_ms']:.1f} | {anchor['p99_ms']:.1f} |",
+        "",
+        f"**Served / in-process throughput: {ratio:.3f}** (project goal: >= 0.95).",
+        "",
+        "## Commands",
+        "",
+        "```",
+        commands,
+        "```",
+        "",
+    ]
+    with open(output_path, "w") as handle:
+        handle.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make bench`: measures the served throughput and latency of inferd with the
+# stock perf_analyzer, next to an in-process ONNX Runtime anchor run in the
+# same session, and rewrites docs/benchmarks.md with the figures.
+#
+# Needs a built tree (build/inferd, build/bench/inprocess_ort) and the venv;
+# `make bench` takes care of both. Results also land in build/bench-results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+BUILD="${BUILD_DIR:-${ROOT}/build}"
+OUT="${BUILD}/bench-results"
+PYTHON="${ROOT}/.venv/bin/python"
+PERF="${ROOT}/scripts/perf_analyzer"
+SECONDS_PER_POINT="${BENCH_MEASUREMENT_MS:-4000}"
+THREADS="${BENCH_THREADS:-$(nproc)}"
+
+rm -rf "${OUT}" && mkdir -p "${OUT}"
+OCR_DIR="$(scripts/fetch_ocr_models.sh | tail -n1)"
+
+# A repository with the real PP-OCRv4 detection model, its thread count pinned
+# to the anchor's so both run the same ONNX Runtime work.
+REPO="${OUT}/repository"
+mkdir -p "${REPO}/ppocr_det/1"
+ln -sf "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" "${REPO}/ppocr_det/1/model.onnx"
+cat >"${REPO}/ppocr_det/config.pbtxt" <<PBTXT
+name: "ppocr_det"
+backend: "onnxruntime"
+max_batch_size: 0
+input [ { name: "x" data_type: TYPE_FP32 dims: [ -1, 3, -1, -1 ] } ]
+output [ { name: "sigmoid_0.tmp_0" data_type: TYPE_FP32 dims: [ -1, 1, -1, -1 ] } ]
+parameters { key: "intra_op_thread_count" value: { string_value: "${THREADS}" } }
+PBTXT
+
+free_port() { "${PYTHON}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP_PORT="$(free_port)"
+"${BUILD}/inferd" --model-repository examples/simple --model-repository "${REPO}" \
+  --http-address 127.0.0.1 --http-port "${HTTP_PORT}" --grpc-port "$(free_port)" --metrics-port "$(free_port)" \
+  >"${OUT}/server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill -TERM ${SERVER_PID} 2>/dev/null; wait ${SERVER_PID} 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:${HTTP_PORT}/v2/health/ready" >/dev/null && break
+  kill -0 "${SERVER_PID}" 2>/dev/null || { cat "${OUT}/server.log"; exit 1; }
+  sleep 0.5
+done
+
+perf() {  # perf <name> <perf_analyzer args...>
+  local name="$1"; shift
+  echo "bench: perf_analyzer $*" | tee -a "${OUT}/commands.txt"
+  "${PERF}" -u "127.0.0.1:${HTTP_PORT}" -i http --measurement-interval "${SECONDS_PER_POINT}" \
+    --percentile 99 -f "${OUT}/${name}.csv" "$@" >"${OUT}/${name}.log" 2>&1 || { cat "${OUT}/${name}.log"; exit 1; }
+}
+
+# Small model: HTTP throughput and latency at concurrency 1, 2, 4, 8.
+for c in 1 2 4 8; do perf "simple_c${c}" -m simple --concurrency-range "${c}"; done
+# Real detection model, one 640x640 image per request.
+perf "ppocr_det_c1" -m ppocr_det --shape x:1,3,640,640 --concurrency-range 1
+
+kill -TERM "${SERVER_PID}"; wait "${SERVER_PID}" 2>/dev/null || true; trap - EXIT
+
+# The anchor runs after the server stopped, so neither steals the other's cores.
+ANCHOR_CMD=("${BUILD}/bench/inprocess_ort" --model "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" --input x
+            --shape 1,3,640,640 --threads "${THREADS}" --seconds "$((SECONDS_PER_POINT * 3 / 1000))")
+echo "bench: ${ANCHOR_CMD[*]}" | tee -a "${OUT}/commands.txt"
+"${ANCHOR_CMD[@]}" >"${OUT}/inprocess_ppocr_det.json"
+
+"${PYTHON}" bench/report.py "${OUT}" docs/benchmarks.md
+echo "bench: wrote docs/benchmarks.md"
