@@ -1,0 +1,209 @@
+#include "core/request_validator.h"
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/data_type_conversion.h"
+
+namespace inferd {
+namespace {
+
+using ConfigDims = google::protobuf::RepeatedField<int64_t>;
+
+// The config entry named `name`, or nullptr. Configs have a handful of
+// tensors, so a linear scan beats building an index per request.
+template <typename ConfigTensor>
+const ConfigTensor* FindByName(const google::protobuf::RepeatedPtrField<ConfigTensor>& tensors,
+                               std::string_view name) {
+  for (const ConfigTensor& tensor : tensors) {
+    if (tensor.name() == name) return &tensor;
+  }
+  return nullptr;
+}
+
+template <typename ConfigTensor>
+std::string QuotedNames(const google::protobuf::RepeatedPtrField<ConfigTensor>& tensors) {
+  std::vector<std::string_view> names;
+  names.reserve(tensors.size());
+  for (const ConfigTensor& tensor : tensors) names.push_back(tensor.name());
+  return names.empty() ? std::string("none") : fmt::format("'{}'", fmt::join(names, "', '"));
+}
+
+// The shape a client must send, for messages: dims with a leading -1 standing
+// for the batch dimension of batched models ("[-1,16]").
+std::string ExpectedShapeString(const ConfigDims& dims, bool batched) {
+  return fmt::format("[{}{}]", batched ? (dims.empty() ? "-1" : "-1,") : "", fmt::join(dims, ","));
+}
+
+// Whether shape[offset..] matches dims, -1 in dims matching any size.
+bool DimsMatch(const Shape& shape, size_t offset, const ConfigDims& dims) {
+  if (shape.size() - offset != static_cast<size_t>(dims.size())) return false;
+  for (int i = 0; i < dims.size(); ++i) {
+    if (dims[i] != -1 && dims[i] != shape[offset + i]) return false;
+  }
+  return true;
+}
+
+// Builds "model 'm': input 'x': <detail>" errors; cheap to create, formats
+// only when an error is actually returned.
+struct InputErrors {
+  const std::string& model;
+  const std::string& input;
+
+  Status Invalid(std::string_view detail) const {
+    return Status::InvalidArgument(fmt::format("model '{}': input '{}': {}", model, input, detail));
+  }
+};
+
+Status ValidateShape(const Tensor& input, const inference::ModelInput& config_input, int32_t max_batch_size,
+                     const InputErrors& errors) {
+  const bool batched = max_batch_size > 0;
+  for (int64_t dim : input.shape) {
+    if (dim < 0) {
+      return errors.Invalid(fmt::format("shape {} has a negative dimension; request shapes must be concrete",
+                                        ShapeToString(input.shape)));
+    }
+  }
+  const ConfigDims& dims = config_input.dims();
+  const size_t expected_rank = static_cast<size_t>(dims.size()) + (batched ? 1 : 0);
+  if (input.shape.size() != expected_rank) {
+    return errors.Invalid(fmt::format("expected shape {} (rank {}), got {} (rank {})",
+                                      ExpectedShapeString(dims, batched), expected_rank,
+                                      ShapeToString(input.shape), input.shape.size()));
+  }
+  if (!DimsMatch(input.shape, batched ? 1 : 0, dims)) {
+    return errors.Invalid(
+        fmt::format("expected shape {}, got {}", ExpectedShapeString(dims, batched), ShapeToString(input.shape)));
+  }
+  return Status::Ok();
+}
+
+// byte_size must agree with the shape: exactly, for fixed-size types; for
+// BYTES, the buffer must walk into exactly as many strings as the shape holds.
+Status ValidateByteSize(const Tensor& input, const std::string& model, const InputErrors& errors) {
+  const int64_t elements = ElementCount(input.shape);
+  if (elements < 0) {
+    return errors.Invalid(fmt::format("shape {} holds more elements than can be addressed",
+                                      ShapeToString(input.shape)));
+  }
+  if (input.datatype == DataType::kBytes) {
+    Status walked = ForEachBytesElement(input.bytes(), elements, input.name, [](std::string_view) {});
+    if (!walked.ok()) return walked.WithPrefix(fmt::format("model '{}'", model));
+    return Status::Ok();
+  }
+  const size_t element_size = DataTypeByteSize(input.datatype);
+  if (static_cast<uint64_t>(elements) > std::numeric_limits<size_t>::max() / element_size) {
+    return errors.Invalid(fmt::format("shape {} of {} is too large to address", ShapeToString(input.shape),
+                                      DataTypeName(input.datatype)));
+  }
+  const size_t expected_bytes = static_cast<size_t>(elements) * element_size;
+  if (input.byte_size != expected_bytes) {
+    return errors.Invalid(fmt::format("expected {} bytes for shape {} of {}, got {}", expected_bytes,
+                                      ShapeToString(input.shape), DataTypeName(input.datatype), input.byte_size));
+  }
+  return Status::Ok();
+}
+
+Status ValidateMissingInputs(const InferenceRequest& request, const inference::ModelConfig& config) {
+  auto is_present = [&request](const std::string& name) {
+    for (const Tensor& input : request.inputs) {
+      if (input.name == name) return true;
+    }
+    return false;
+  };
+  bool any_missing = false;
+  for (const inference::ModelInput& config_input : config.input()) {
+    if (!config_input.optional() && !is_present(config_input.name())) any_missing = true;
+  }
+  if (!any_missing) return Status::Ok();
+
+  std::vector<std::string_view> missing;
+  for (const inference::ModelInput& config_input : config.input()) {
+    if (!config_input.optional() && !is_present(config_input.name())) missing.push_back(config_input.name());
+  }
+  return Status::InvalidArgument(fmt::format("model '{}': missing required input{} '{}'", config.name(),
+                                             missing.size() == 1 ? "" : "s", fmt::join(missing, "', '")));
+}
+
+Status ValidateRequestedOutputs(const InferenceRequest& request, const inference::ModelConfig& config) {
+  for (size_t i = 0; i < request.outputs.size(); ++i) {
+    const std::string& name = request.outputs[i].name;
+    if (FindByName(config.output(), name) == nullptr) {
+      return Status::InvalidArgument(
+          fmt::format("model '{}': unknown output '{}' requested; the model's outputs are {}", config.name(), name,
+                      QuotedNames(config.output())));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (request.outputs[j].name == name) {
+        return Status::InvalidArgument(
+            fmt::format("model '{}': output '{}' is requested more than once", config.name(), name));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const inference::ModelConfig& config) {
+  const std::string& model = config.name();
+  const int32_t max_batch_size = config.max_batch_size();
+  std::optional<int64_t> batch_size;  // set by the first input of a batched model
+  const Tensor* batch_source = nullptr;
+
+  for (size_t i = 0; i < request.inputs.size(); ++i) {
+    const Tensor& input = request.inputs[i];
+    const InputErrors errors{model, input.name};
+    const inference::ModelInput* config_input = FindByName(config.input(), input.name);
+    if (config_input == nullptr) {
+      return Status::InvalidArgument(fmt::format("model '{}': unexpected input '{}'; the model's inputs are {}",
+                                                 model, input.name, QuotedNames(config.input())));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (request.inputs[j].name == input.name) return errors.Invalid("appears more than once in the request");
+    }
+
+    const std::optional<DataType> expected_type = config::DataTypeFromConfig(config_input->data_type());
+    if (!expected_type) {
+      // Config validation should have refused this config; not the caller's fault.
+      return Status::Internal(
+          fmt::format("model '{}': input '{}': the config's data_type {} has no tensor datatype", model,
+                      input.name, inference::DataType_Name(config_input->data_type())));
+    }
+    if (input.datatype != *expected_type) {
+      return errors.Invalid(fmt::format("expected datatype {}, got {}", DataTypeName(*expected_type),
+                                        DataTypeName(input.datatype)));
+    }
+
+    RETURN_IF_ERROR(ValidateShape(input, *config_input, max_batch_size, errors));
+    if (max_batch_size > 0) {
+      const int64_t batch = input.shape.front();  // ValidateShape checked rank >= 1
+      if (batch < 1 || batch > max_batch_size) {
+        return errors.Invalid(fmt::format(
+            "batch size {} (first dimension of {}) must be between 1 and the model's max_batch_size {}", batch,
+            ShapeToString(input.shape), max_batch_size));
+      }
+      if (!batch_size) {
+        batch_size = batch;
+        batch_source = &input;
+      } else if (batch != *batch_size) {
+        return errors.Invalid(fmt::format(
+            "batch size {} differs from batch size {} of input '{}'; all inputs must share the first dimension",
+            batch, *batch_size, batch_source->name));
+      }
+    }
+    RETURN_IF_ERROR(ValidateByteSize(input, model, errors));
+  }
+
+  RETURN_IF_ERROR(ValidateMissingInputs(request, config));
+  RETURN_IF_ERROR(ValidateRequestedOutputs(request, config));
+  return batch_size.value_or(1);
+}
+
+}  // namespace inferd

@@ -1,0 +1,105 @@
+#include "repository/filesystem.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace inferd::repository {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class EntryKind { kDirectory, kRegularFile };
+
+// Every std::filesystem call below uses the std::error_code overloads so no
+// exception can leave this file.
+class LocalDiskFileSystem final : public FileSystem {
+ public:
+  Result<std::vector<std::string>> ListSubdirectories(const std::string& dir) override {
+    return ListEntries(dir, EntryKind::kDirectory);
+  }
+
+  Result<std::vector<std::string>> ListFiles(const std::string& dir) override {
+    return ListEntries(dir, EntryKind::kRegularFile);
+  }
+
+  bool IsDirectory(const std::string& path) override {
+    std::error_code error;
+    return fs::is_directory(path, error);
+  }
+
+  bool FileExists(const std::string& path) override {
+    std::error_code error;
+    return fs::is_regular_file(path, error);
+  }
+
+  Result<std::string> ReadFile(const std::string& path) override {
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) {
+      if (fs::is_directory(path, error)) {
+        return Status::InvalidArgument(fmt::format("cannot read '{}': it is a directory, not a file", path));
+      }
+      return Status::NotFound(fmt::format("file '{}' does not exist", path));
+    }
+    std::ifstream stream(path, std::ios::binary);
+    if (!stream) {
+      return Status::Internal(fmt::format("cannot open file '{}' for reading", path));
+    }
+    std::string contents{std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+    if (stream.bad()) {
+      return Status::Internal(fmt::format("error while reading file '{}'", path));
+    }
+    return contents;
+  }
+
+ private:
+  static Result<std::vector<std::string>> ListEntries(const std::string& dir, EntryKind wanted) {
+    std::error_code error;
+    if (!fs::is_directory(dir, error)) {
+      return Status::NotFound(fmt::format("directory '{}' does not exist or is not a directory", dir));
+    }
+    fs::directory_iterator it(dir, error);
+    if (error) {
+      return Status::Internal(fmt::format("cannot list directory '{}': {}", dir, error.message()));
+    }
+    std::vector<std::string> names;
+    while (it != fs::directory_iterator()) {
+      // is_directory / is_regular_file on the entry follow symlinks, which is
+      // what a user linking a model folder into the repository expects. A
+      // dangling link is simply neither.
+      std::error_code kind_error;
+      const bool matches = wanted == EntryKind::kDirectory ? it->is_directory(kind_error)
+                                                             : it->is_regular_file(kind_error);
+      if (matches && !kind_error) names.push_back(it->path().filename().string());
+      it.increment(error);
+      if (error) break;
+    }
+    if (error) {
+      return Status::Internal(fmt::format("error while listing directory '{}': {}", dir, error.message()));
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+}  // namespace
+
+FileSystem& LocalFileSystem() {
+  static LocalDiskFileSystem file_system;
+  return file_system;
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  std::string path(dir);
+  if (path.back() != '/') path.push_back('/');
+  while (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  path.append(name);
+  return path;
+}
+
+}  // namespace inferd::repository
