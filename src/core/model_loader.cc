@@ -89,11 +89,8 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
     return plan;
   }
 
-  Status normalized = config::NormalizeModelConfig(name, &config);
-  if (!normalized.ok()) {
-    plan.status = normalized;
-    return plan;
-  }
+  // The policy is applied before normalizing: auto-complete needs a version
+  // to read, and an unset policy already means "latest 1".
   plan.versions = repository::SelectVersions(config.version_policy(), *available);
   for (int64_t missing : repository::MissingRequestedVersions(config.version_policy(), *available)) {
     plan.missing_versions.emplace_back(
@@ -104,18 +101,25 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
                                                name, path));
     return plan;
   }
-
-  if (!options_.strict_model_config && plan.backend != nullptr) {
+  // Only a config that leaves tensors out pays for opening the model file an
+  // extra time; complete configs are checked by the backend when it loads.
+  bool incomplete = config.input_size() == 0 || config.output_size() == 0;
+  auto lacks_type_or_dims = [](const auto& tensor) {
+    return tensor.data_type() == inference::TYPE_INVALID || tensor.dims_size() == 0;
+  };
+  for (const auto& input : config.input()) incomplete = incomplete || lacks_type_or_dims(input);
+  for (const auto& output : config.output()) incomplete = incomplete || lacks_type_or_dims(output);
+  if (!options_.strict_model_config && incomplete && plan.backend != nullptr) {
     Status completed = CompleteFromModelFile(path, plan.versions, plan.backend, &config);
     if (!completed.ok()) {
       plan.status = completed.WithPrefix(fmt::format("model '{}'", name));
       return plan;
     }
-    normalized = config::NormalizeModelConfig(name, &config);
-    if (!normalized.ok()) {
-      plan.status = normalized;
-      return plan;
-    }
+  }
+  Status normalized = config::NormalizeModelConfig(name, &config);
+  if (!normalized.ok()) {
+    plan.status = normalized;
+    return plan;
   }
 
   for (const std::string& field : config::UnimplementedFields(config)) {

@@ -1,0 +1,31 @@
+// Reads the few ModelConfig fields this backend needs, through protobuf
+// reflection.
+//
+// Why reflection instead of the generated accessors: the server already links
+// the generated model_config.pb.cc, and libprotobuf keeps one process-wide
+// registry of .proto files. If this module linked its own copy, loading the
+// module would register model_config.proto a second time and protobuf aborts
+// the process. Reflection needs only libprotobuf itself, and the module is
+// linked with --no-undefined so any accidental use of a generated symbol fails
+// the build instead of the dlopen.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+namespace inferd::ort {
+
+struct OrtModelConfig {
+  std::string model_name;                        // ModelConfig.name
+  std::map<std::string, std::string> parameters;  // parameters { key: value { string_value } }
+  std::optional<int> graph_level;                // optimization { graph { level } }, when set
+};
+
+// `config` is an inference::ModelConfig. Fields the message lacks are left
+// empty rather than treated as errors.
+OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config);
+
+}  // namespace inferd::ort

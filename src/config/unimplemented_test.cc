@@ -1,0 +1,94 @@
+#include "config/unimplemented.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/normalize.h"
+#include "config/parse.h"
+#include "config/test_configs.h"
+
+namespace inferd::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::IsSupersetOf;
+
+inference::ModelConfig ParseAndNormalize(std::string_view text, std::string_view folder) {
+  Result<inference::ModelConfig> config = ParseModelConfigText(text, "test.pbtxt");
+  EXPECT_TRUE(config.ok()) << config.status().ToString();
+  if (!config.ok()) return {};
+  Status status = NormalizeModelConfig(folder, &*config);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return *config;
+}
+
+TEST(UnimplementedTest, EmptyConfigHasNothingUnimplemented) {
+  EXPECT_THAT(UnimplementedFields(inference::ModelConfig()), IsEmpty());
+}
+
+// The defaults Normalize fills in (pinned memory, instance groups, version
+// policy) must never produce warnings for a plain config.
+TEST(UnimplementedTest, ReportConfigsHaveNothingUnimplementedAfterNormalize) {
+  EXPECT_THAT(UnimplementedFields(ParseAndNormalize(testing::kTextRecognition, "text_recognition")), IsEmpty());
+  EXPECT_THAT(UnimplementedFields(ParseAndNormalize(testing::TextDetection(256), "text_detection")), IsEmpty());
+}
+
+TEST(UnimplementedTest, KitchenSinkListsEveryIgnoredSection) {
+  const std::vector<std::string> fields =
+      UnimplementedFields(ParseAndNormalize(testing::kKitchenSinkDynamic, "kitchen_sink"));
+  EXPECT_THAT(fields, IsSupersetOf({"dynamic_batching", "optimization.priority", "optimization.cuda",
+                                    "optimization.execution_accelerators",
+                                    "optimization.gather_kernel_buffer_threshold", "optimization.eager_batching",
+                                    "model_warmup", "response_cache", "model_repository_agents", "model_operations",
+                                    "batch_input", "batch_output", "cc_model_filenames", "metric_tags",
+                                    "instance_group.rate_limiter"}));
+  // Set to their defaults in the kitchen sink, so not reported.
+  EXPECT_THAT(fields, ::testing::Not(::testing::Contains("model_transaction_policy")));
+  // Implemented elsewhere in the server (classification labels, the ONNX
+  // Runtime graph level): never reported.
+  for (const std::string& field : fields) {
+    EXPECT_NE(field.rfind("output.", 0), 0u) << field;
+    EXPECT_NE(field, "optimization.graph");
+  }
+}
+
+TEST(UnimplementedTest, OtherSchedulers) {
+  EXPECT_THAT(UnimplementedFields(ParseAndNormalize(testing::kKitchenSinkSequence, "sequence_model")),
+              ElementsAre("sequence_batching"));
+  EXPECT_THAT(UnimplementedFields(ParseAndNormalize(testing::kKitchenSinkEnsemble, "ocr_pipeline")),
+              ElementsAre("ensemble_scheduling"));
+}
+
+TEST(UnimplementedTest, EachFieldIsReportedOnItsOwn) {
+  inference::ModelConfig decoupled;
+  decoupled.mutable_model_transaction_policy()->set_decoupled(true);
+  EXPECT_THAT(UnimplementedFields(decoupled), ElementsAre("model_transaction_policy"));
+
+  inference::ModelConfig ragged;
+  ragged.add_input()->set_allow_ragged_batch(true);
+  EXPECT_THAT(UnimplementedFields(ragged), ElementsAre("input.allow_ragged_batch"));
+
+  inference::ModelConfig accelerators;
+  accelerators.mutable_optimization()->mutable_execution_accelerators()->add_cpu_execution_accelerator();
+  EXPECT_THAT(UnimplementedFields(accelerators), ElementsAre("optimization.execution_accelerators"));
+
+  // Implemented: the ONNX Runtime backend reads the graph level, and the
+  // classification extension reads label files.
+  inference::ModelConfig implemented;
+  implemented.mutable_optimization()->mutable_graph()->set_level(-1);
+  implemented.add_input()->set_optional(true);
+  implemented.add_output()->set_label_filename("labels.txt");
+  EXPECT_THAT(UnimplementedFields(implemented), IsEmpty());
+
+  inference::ModelConfig pinned_only;
+  pinned_only.mutable_optimization()->mutable_input_pinned_memory()->set_enable(false);
+  EXPECT_THAT(UnimplementedFields(pinned_only), IsEmpty());
+
+  inference::ModelConfig passive;
+  passive.add_instance_group()->set_passive(true);
+  EXPECT_THAT(UnimplementedFields(passive), ElementsAre("instance_group.passive"));
+}
+
+}  // namespace
+}  // namespace inferd::config
