@@ -108,7 +108,7 @@ bool Server::IsReady() const { return !options_.strict_readiness || registry_->A
 std::string Server::Name() { return "inferd"; }
 std::string Server::Version() { return INFERD_VERSION; }
 std::vector<std::string> Server::Extensions() {
-  return {"classification", "model_repository", "statistics", "binary_tensor_data"};
+  return {"classification", "model_repository", "model_configuration", "statistics", "binary_tensor_data", "parameters"};
 }
 
 Status Server::ModelReady(const std::string& name, int64_t version) const {

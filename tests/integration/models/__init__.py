@@ -1,0 +1,1 @@
+"""Generators for the model repositories the integration tests serve."""

@@ -1,0 +1,170 @@
+"""Starts and stops the real inferd binary for the integration tests.
+
+One `InferdServer` is one process with its own free ports and its own log
+file. `stop()` is safe to call any number of times and always leaves no
+process behind (SIGTERM, wait, then SIGKILL), so fixtures call it from
+finalizers even when a test failed.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 15
+LOG_TAIL_LINES = 60
+
+
+def find_binary():
+    """$INFERD_BINARY, else build/inferd, else the newest build-*/inferd."""
+    from_env = os.environ.get("INFERD_BINARY")
+    if from_env:
+        return Path(from_env)
+    default = REPO_ROOT / "build" / "inferd"
+    if default.is_file():
+        return default
+    candidates = [p for p in REPO_ROOT.glob("build*/inferd") if p.is_file()]
+    candidates += [p for p in REPO_ROOT.glob("build*/src/app/inferd") if p.is_file()]
+    if candidates:
+        return max(candidates, key=lambda p: p.stat().st_mtime)
+    return default
+
+
+def free_port():
+    """A port nothing listens on right now: bind port 0, read it, close."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http_status(url, timeout=2.0):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class InferdServer:
+    """One inferd process serving `repositories` with `extra_args`."""
+
+    def __init__(self, repositories, log_path, extra_args=(), binary=None):
+        self.binary = Path(binary) if binary else find_binary()
+        self.repositories = [str(r) for r in repositories]
+        self.log_path = Path(log_path)
+        self.extra_args = list(extra_args)
+        self.http_port = free_port()
+        self.grpc_port = free_port()
+        self.metrics_port = free_port()
+        self.process = None
+        self._log_file = None
+        self.exit_code = None
+
+    @property
+    def url(self):
+        """host:port as tritonclient wants it. 127.0.0.1, never `localhost`,
+        because localhost may resolve to ::1 first and we bind IPv4 only."""
+        return f"127.0.0.1:{self.http_port}"
+
+    @property
+    def base_url(self):
+        return f"http://{self.url}"
+
+    def command(self):
+        cmd = [str(self.binary)]
+        for repo in self.repositories:
+            cmd += ["--model-repository", repo]
+        cmd += [
+            "--http-port", str(self.http_port),
+            "--http-address", "127.0.0.1",
+            "--grpc-port", str(self.grpc_port),
+            "--metrics-port", str(self.metrics_port),
+        ]
+        return cmd + self.extra_args
+
+    def launch(self):
+        """Start the process without waiting for it to become live."""
+        if not self.binary.is_file():
+            raise ServerStartError(
+                f"inferd binary not found at {self.binary} (build it, or set INFERD_BINARY)")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = open(self.log_path, "wb")
+        self._log_file.write(("$ " + " ".join(self.command()) + "\n").encode())
+        self._log_file.flush()
+        self.process = subprocess.Popen(
+            self.command(), stdout=self._log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
+
+    def start(self, timeout=START_TIMEOUT_S):
+        """Launch and wait until GET /v2/health/live answers 200."""
+        self.launch()
+        deadline = time.monotonic() + timeout
+        live_url = f"{self.base_url}/v2/health/live"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._close_log()
+                raise ServerStartError(
+                    f"inferd exited with code {self.process.returncode} before it was live\n"
+                    + self.log_tail())
+            if _http_status(live_url) == 200:
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise ServerStartError(f"inferd was not live after {timeout} s\n" + self.log_tail())
+
+    def wait_exit(self, timeout):
+        """For servers expected to exit on their own: the exit code, or None
+        when it was still running after `timeout` (it is then stopped)."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None
+        finally:
+            self._close_log()
+
+    def stop(self):
+        """SIGTERM, wait, SIGKILL if needed. Returns the exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+        self.exit_code = self.process.returncode
+        self._close_log()
+        return self.exit_code
+
+    def is_running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def _close_log(self):
+        if self._log_file is not None and not self._log_file.closed:
+            self._log_file.close()
+
+    def log_text(self):
+        if self._log_file is not None and not self._log_file.closed:
+            self._log_file.flush()
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines=LOG_TAIL_LINES):
+        tail = self.log_text().splitlines()[-lines:]
+        return f"--- last {len(tail)} lines of {self.log_path} ---\n" + "\n".join(tail)
