@@ -1,0 +1,74 @@
+# Entry points. Each target is a thin wrapper over scripts/ and CMake so the
+# same steps can be run by hand.
+#
+#   make setup             Debian packages, ONNX Runtime SDK, .venv, example models
+#   make build             setup + configure (Ninja) + build into build/
+#   make serve             build, then run build/inferd on examples/simple (+ examples/ocr)
+#   make test              unit + integration tests, then both again under ASan+UBSan
+#   make test-unit         ctest in build/
+#   make test-integration  pytest tests/integration against build/inferd
+#   make test-asan         ASan+UBSan build in build-asan/, ctest + pytest against it
+#   make bench             bench/run.sh (never part of make test)
+#   make clean             remove build/ and build-asan/
+#
+# Variables: ONNXRUNTIME_ROOT (an SDK of your own, e.g. the official tarball),
+# SERVE_ARGS (extra inferd flags), PYTEST_ARGS, CMAKE_ARGS.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+BUILD_DIR := build
+ASAN_BUILD_DIR := build-asan
+# 2-core machines: ninja's default (cores + 2) makes C++ builds swap-bound.
+JOBS ?= 2
+
+MODEL_REPOSITORIES := --model-repository examples/simple \
+	$(if $(wildcard examples/ocr),--model-repository examples/ocr)
+
+# Set up (a second run takes a second), configure and build one folder, with
+# the ONNX Runtime SDK that scripts/setup.sh prints (it honours
+# $ONNXRUNTIME_ROOT): $(call setup_and_build,<dir>,<extra cmake args>)
+define setup_and_build
+	onnxruntime_root=$$(bash scripts/setup.sh) && \
+	cmake -S . -B $(1) -G Ninja -DONNXRUNTIME_ROOT="$$onnxruntime_root" $(2) $(CMAKE_ARGS) && \
+	cmake --build $(1) -j $(JOBS)
+endef
+
+.PHONY: setup build serve test test-unit test-integration test-asan build-asan bench clean
+
+setup:
+	bash scripts/setup.sh >/dev/null
+
+build:
+	$(call setup_and_build,$(BUILD_DIR),)
+
+serve: build
+	exec $(BUILD_DIR)/inferd $(MODEL_REPOSITORIES) $(SERVE_ARGS)
+
+test: test-unit test-integration test-asan
+
+test-unit: build
+	bash scripts/run_tests.sh unit $(BUILD_DIR)
+
+test-integration: build
+	bash scripts/run_tests.sh integration $(BUILD_DIR)
+
+build-asan:
+	$(call setup_and_build,$(ASAN_BUILD_DIR),-DINFERD_SANITIZE="address;undefined")
+
+test-asan: build-asan
+	bash scripts/run_tests.sh unit $(ASAN_BUILD_DIR)
+	bash scripts/run_tests.sh integration $(ASAN_BUILD_DIR)
+
+ifneq ($(wildcard bench/run.sh),)
+bench:
+	$(call setup_and_build,$(BUILD_DIR),-DINFERD_BUILD_BENCH=ON)
+	BUILD_DIR="$(abspath $(BUILD_DIR))" bash bench/run.sh
+else
+bench:
+	@echo "make bench: bench/run.sh does not exist yet; nothing to run"
+endif
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

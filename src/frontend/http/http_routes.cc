@@ -1,0 +1,227 @@
+#include "frontend/http/http_routes.h"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/field.hpp>
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/logging.h"
+#include "config/json.h"
+#include "core/server.h"
+#include "frontend/http/http_compression.h"
+#include "frontend/http/http_status.h"
+#include "protocol/http_infer_request.h"
+#include "protocol/http_infer_response.h"
+#include "protocol/http_json.h"
+
+namespace inferd::http {
+
+namespace beast_http = boost::beast::http;
+using beast_http::status;
+using beast_http::verb;
+
+namespace {
+
+// Triton's header for the length of the JSON part of a binary-data body.
+constexpr std::string_view kInferHeaderLengthField = "Inference-Header-Content-Length";
+
+std::string_view ToStringView(boost::beast::string_view text) { return {text.data(), text.size()}; }
+
+HttpResponse EmptyResponse(status code) { return HttpResponse{code, 11}; }
+
+// "Inference-Header-Content-Length: N" -> N; nullopt when the header is absent.
+Result<std::optional<size_t>> ParseHeaderLength(const HttpRequest& request, const std::string& model_name) {
+  auto field = request.find(boost::beast::string_view(kInferHeaderLengthField.data(), kInferHeaderLengthField.size()));
+  if (field == request.end()) return std::optional<size_t>();
+  std::string_view text = ToStringView(field->value());
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  size_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument(fmt::format("inference request for model '{}': {} must be a non-negative integer, got '{}'",
+                                               model_name, kInferHeaderLengthField, text));
+  }
+  return std::optional<size_t>(value);
+}
+
+// Builds the HTTP answer to one inference, on the connection's io thread.
+HttpResponse BuildInferResponse(const Result<InferenceResponse>& result, const protocol::HttpInferRequest& request,
+                                ContentCoding coding) {
+  if (!result.ok()) {
+    LogVerbose("inference for model '{}' failed: {}", request.request.model_name, result.status().ToString());
+    return MakeErrorResponse(result.status());
+  }
+  protocol::HttpResponseBody body = protocol::EncodeHttpInferResponse(*result, request);
+  HttpResponse response{status::ok, 11};
+  if (body.json_header_length) {
+    response.set(beast_http::field::content_type, "application/octet-stream");
+    response.set(boost::beast::string_view(kInferHeaderLengthField.data(), kInferHeaderLengthField.size()),
+                 std::to_string(*body.json_header_length));
+  } else {
+    response.set(beast_http::field::content_type, "application/json");
+  }
+  if (coding != ContentCoding::kIdentity) {
+    Result<std::string> compressed = Compress(coding, body.content);
+    if (compressed.ok()) {
+      std::string_view name = ContentCodingName(coding);
+      response.set(beast_http::field::content_encoding, boost::beast::string_view(name.data(), name.size()));
+      response.body() = std::move(compressed).value();
+      return response;
+    }
+    // Identity is always acceptable to the client: send it uncompressed.
+    LogWarning("could not compress the response of model '{}': {}", request.request.model_name,
+               compressed.status().ToString());
+  }
+  response.body() = std::move(body.content);
+  return response;
+}
+
+}  // namespace
+
+HttpRoutes::HttpRoutes(Server* server, size_t max_input_size)
+    : server_(server),
+      max_input_size_(max_input_size),
+      server_metadata_json_(protocol::ServerMetadataJson(Server::Name(), Server::Version(), Server::Extensions())) {}
+
+void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
+  Result<Route> route = ParseRoute(ToStringView(request.target()));
+  if (!route.ok()) {
+    // Triton answers unknown paths with exactly this.
+    if (route.status().code() == StatusCode::kNotFound) return replier.Send(MakeErrorResponse(status::not_found, "Not Found"));
+    return replier.Send(MakeErrorResponse(route.status()));
+  }
+  if (route->kind == RouteKind::kUnsupported) {
+    return replier.Send(MakeErrorResponse(status::not_implemented,
+                                          fmt::format("inferd does not support {} yet", route->unsupported_feature)));
+  }
+
+  const verb expected = RouteMethod(route->kind);
+  const verb method = request.method() == verb::head && expected == verb::get ? verb::get : request.method();
+  if (method != expected) {
+    HttpResponse response = MakeErrorResponse(status::method_not_allowed, "Method Not Allowed");
+    response.set(beast_http::field::allow, expected == verb::get ? "GET, HEAD" : "POST");
+    return replier.Send(std::move(response));
+  }
+
+  switch (route->kind) {
+    case RouteKind::kServerMetadata: return replier.Send(MakeJsonResponse(server_metadata_json_));
+    case RouteKind::kHealthLive:
+    case RouteKind::kHealthReady: return replier.Send(Health(route->kind));
+    case RouteKind::kModelMetadata: return replier.Send(ModelMetadata(*route));
+    case RouteKind::kModelReady: return replier.Send(ModelReady(*route));
+    case RouteKind::kModelConfig: return replier.Send(ModelConfig(*route));
+    case RouteKind::kModelStatistics: return replier.Send(ModelStatistics(*route));
+    case RouteKind::kRepositoryIndex: return replier.Send(RepositoryIndex(request));
+    case RouteKind::kModelInfer: return Infer(*route, std::move(request), replier);
+    case RouteKind::kUnsupported: break;  // answered above
+  }
+  replier.Send(MakeErrorResponse(status::internal_server_error, "route without a handler"));
+}
+
+HttpResponse HttpRoutes::Health(RouteKind kind) const {
+  const bool healthy = kind == RouteKind::kHealthLive ? server_->IsLive() : server_->IsReady();
+  return EmptyResponse(healthy ? status::ok : status::bad_request);
+}
+
+HttpResponse HttpRoutes::ModelReady(const Route& route) const {
+  Result<int64_t> version = ParseModelVersion(route.model_name, route.version);
+  if (!version.ok()) return MakeErrorResponse(version.status());
+  Status ready = server_->ModelReady(route.model_name, *version);
+  if (ready.ok()) return EmptyResponse(status::ok);
+  // Triton answers 400 for every model that is not ready, known or not.
+  return MakeErrorResponse(status::bad_request, ready.message());
+}
+
+HttpResponse HttpRoutes::ModelMetadata(const Route& route) const {
+  Result<int64_t> version = ParseModelVersion(route.model_name, route.version);
+  if (!version.ok()) return MakeErrorResponse(version.status());
+  Result<inferd::ModelMetadata> metadata = server_->GetModelMetadata(route.model_name, *version);
+  if (!metadata.ok()) return MakeErrorResponse(metadata.status());
+  return MakeJsonResponse(protocol::ModelMetadataJson(*metadata));
+}
+
+HttpResponse HttpRoutes::ModelConfig(const Route& route) const {
+  Result<int64_t> version = ParseModelVersion(route.model_name, route.version);
+  if (!version.ok()) return MakeErrorResponse(version.status());
+  auto config = server_->GetModelConfig(route.model_name, *version);
+  if (!config.ok()) return MakeErrorResponse(config.status());
+  return MakeJsonResponse(config::ModelConfigToJson(**config));
+}
+
+HttpResponse HttpRoutes::ModelStatistics(const Route& route) const {
+  Result<int64_t> version = ParseModelVersion(route.model_name, route.version);
+  if (!version.ok()) return MakeErrorResponse(version.status());
+  Result<std::vector<ModelStatisticsSnapshot>> stats = server_->GetStatistics(route.model_name, *version);
+  if (!stats.ok()) return MakeErrorResponse(stats.status());
+  return MakeJsonResponse(protocol::ModelStatisticsJson(*stats));
+}
+
+HttpResponse HttpRoutes::RepositoryIndex(const HttpRequest& request) const {
+  Result<bool> ready_only = protocol::ParseRepositoryIndexReady(request.body());
+  if (!ready_only.ok()) return MakeErrorResponse(ready_only.status());
+  return MakeJsonResponse(protocol::RepositoryIndexJson(server_->RepositoryIndex(*ready_only)));
+}
+
+void HttpRoutes::Infer(const Route& route, HttpRequest request, const HttpReplier& replier) const {
+  Result<int64_t> version = ParseModelVersion(route.model_name, route.version);
+  if (!version.ok()) return replier.Send(MakeErrorResponse(version.status()));
+
+  std::string_view encoding_header = ToStringView(request[beast_http::field::content_encoding]);
+  std::optional<ContentCoding> coding = ParseContentEncoding(encoding_header);
+  if (!coding) {
+    return replier.Send(MakeErrorResponse(
+        status::unsupported_media_type,
+        fmt::format("inference request for model '{}': unsupported Content-Encoding '{}' (expected gzip, deflate or "
+                    "identity)",
+                    route.model_name, encoding_header)));
+  }
+  // The body moves into shared ownership: input tensors will point into it.
+  auto body = std::make_shared<std::string>(std::move(request.body()));
+  if (*coding != ContentCoding::kIdentity) {
+    Result<std::string> plain = Decompress(*coding, *body, max_input_size_);
+    if (!plain.ok()) {
+      const status code = plain.status().code() == StatusCode::kResourceExhausted ? status::payload_too_large
+                                                                                   : ToHttpStatus(plain.status());
+      return replier.Send(MakeErrorResponse(
+          code, fmt::format("inference request for model '{}': {}", route.model_name, plain.status().message())));
+    }
+    *body = std::move(plain).value();
+  }
+
+  Result<std::optional<size_t>> header_length = ParseHeaderLength(request, route.model_name);
+  if (!header_length.ok()) return replier.Send(MakeErrorResponse(header_length.status()));
+  if (*header_length && **header_length > body->size()) {
+    return replier.Send(MakeErrorResponse(
+        status::bad_request, fmt::format("inference request for model '{}': {} is {} but the body has only {} bytes",
+                                         route.model_name, kInferHeaderLengthField, **header_length, body->size())));
+  }
+
+  Result<protocol::HttpInferRequest> decoded =
+      protocol::DecodeHttpInferRequest(route.model_name, *version, std::move(body), *header_length);
+  if (!decoded.ok()) return replier.Send(MakeErrorResponse(decoded.status()));
+
+  // The encoder needs the request's output options, not its inputs: keep a
+  // copy without the inputs and hand the inputs to the server.
+  std::vector<Tensor> inputs = std::move(decoded->request.inputs);
+  decoded->request.inputs.clear();
+  auto encode_options = std::make_shared<const protocol::HttpInferRequest>(*decoded);
+  InferenceRequest infer_request = std::move(decoded->request);
+  infer_request.inputs = std::move(inputs);
+
+  const ContentCoding response_coding = ChooseResponseCoding(ToStringView(request[beast_http::field::accept_encoding]));
+  server_->Infer(std::move(infer_request), [replier, encode_options, response_coding](Result<InferenceResponse> result) {
+    // On a server thread: only hand over; encoding happens on the io thread.
+    auto shared_result = std::make_shared<const Result<InferenceResponse>>(std::move(result));
+    replier.SendFrom([shared_result, encode_options, response_coding] {
+      return BuildInferResponse(*shared_result, *encode_options, response_coding);
+    });
+  });
+}
+
+}  // namespace inferd::http

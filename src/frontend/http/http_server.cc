@@ -1,0 +1,150 @@
+#include "frontend/http/http_server.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
+#include <exception>
+#include <future>
+
+#include "common/logging.h"
+#include "frontend/http/http_session_registry.h"
+
+namespace inferd::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// After a failed accept (out of file descriptors, most often) wait a little
+// before the next one instead of spinning.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+}  // namespace
+
+HttpServer::HttpServer(std::shared_ptr<HttpHandler> handler, const HttpServerOptions& options)
+    : handler_(std::move(handler)),
+      options_(options),
+      registry_(std::make_shared<HttpSessionRegistry>()),
+      io_context_(std::max(1, options.thread_count)),
+      work_guard_(net::make_work_guard(io_context_)),
+      acceptor_(net::make_strand(io_context_)),
+      accept_retry_timer_(acceptor_.get_executor()),
+      address_(options.address) {}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(std::shared_ptr<HttpHandler> handler,
+                                                      const HttpServerOptions& options) {
+  std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler), options));
+  RETURN_IF_ERROR(server->Listen());
+  server->Accept();
+  const int thread_count = std::max(1, options.thread_count);
+  for (int i = 0; i < thread_count; ++i) {
+    server->threads_.emplace_back([raw = server.get()] {
+      while (true) {
+        try {
+          raw->io_context_.run();
+          return;
+        } catch (const std::exception& e) {
+          // Handlers turn errors into responses; this is a last resort that
+          // keeps one bad request from ending the thread.
+          LogError("HTTP io thread caught an unexpected exception: {}", e.what());
+        }
+      }
+    });
+  }
+  return server;
+}
+
+Status HttpServer::Listen() {
+  boost::system::error_code ec;
+  tcp::endpoint endpoint;
+  net::ip::address ip = net::ip::make_address(options_.address, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(ip, options_.port);
+  } else {
+    // Not a literal address: resolve a host name such as "localhost".
+    tcp::resolver resolver(io_context_);
+    auto results = resolver.resolve(options_.address, std::to_string(options_.port), ec);
+    if (ec || results.empty()) {
+      return Status::InvalidArgument(fmt::format("HTTP address '{}' is neither an IP address nor a resolvable host: {}",
+                                                 options_.address, ec ? ec.message() : "no addresses"));
+    }
+    endpoint = results.begin()->endpoint();
+  }
+
+  const std::string where = fmt::format("{}:{}", options_.address, options_.port);
+  if (acceptor_.open(endpoint.protocol(), ec); ec) {
+    return Status::Unavailable(fmt::format("cannot open a socket for the HTTP service at {}: {}", where, ec.message()));
+  }
+  // Lets a restarted server bind while old connections sit in TIME_WAIT.
+  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (acceptor_.bind(endpoint, ec); ec) {
+    return Status::Unavailable(fmt::format("cannot bind the HTTP service to {}: {}", where, ec.message()));
+  }
+  if (acceptor_.listen(net::socket_base::max_listen_connections, ec); ec) {
+    return Status::Unavailable(fmt::format("cannot listen for HTTP on {}: {}", where, ec.message()));
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) return Status::Internal(fmt::format("cannot read the bound HTTP port: {}", ec.message()));
+  return Status::Ok();
+}
+
+void HttpServer::Accept() {
+  // Each connection gets its own strand: its handlers never run at once, and
+  // different connections run on different io threads.
+  acceptor_.async_accept(net::make_strand(io_context_), [this](boost::system::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+  if (stopping_.load()) {
+    socket.close(ec);
+    return;
+  }
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;
+    LogWarning("HTTP accept failed: {}; retrying in {} ms", ec.message(), kAcceptRetryDelay.count());
+    accept_retry_timer_.expires_after(kAcceptRetryDelay);
+    accept_retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
+      if (!wait_ec && !stopping_.load()) Accept();
+    });
+    return;
+  }
+  // Small request/response exchanges must not wait for Nagle's algorithm.
+  socket.set_option(tcp::no_delay(true), ec);
+  std::make_shared<HttpSession>(std::move(socket), handler_, options_.limits, registry_)->Start();
+  Accept();
+}
+
+size_t HttpServer::connection_count() const { return registry_->size(); }
+
+void HttpServer::Stop(std::chrono::milliseconds grace) {
+  if (stopping_.exchange(true)) return;
+  if (!threads_.empty()) {
+    // Close the acceptor on its strand and wait, so that every connection
+    // accepted before this point is registered before we ask them to end.
+    std::promise<void> closed;
+    net::dispatch(acceptor_.get_executor(), [this, &closed] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      accept_retry_timer_.cancel();
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+  for (const std::shared_ptr<HttpSession>& session : registry_->Live()) session->Shutdown();
+  if (!registry_->WaitUntilEmpty(std::chrono::steady_clock::now() + grace)) {
+    LogWarning("HTTP service stopping with {} connection(s) still busy after {} ms", registry_->size(), grace.count());
+  }
+  work_guard_.reset();
+  io_context_.stop();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+}  // namespace inferd::http

@@ -1,0 +1,80 @@
+// The HTTP/1.1 listener: one acceptor and `thread_count` io threads running
+// Asio; each accepted connection becomes an HttpSession on its own strand.
+// What requests mean is the HttpHandler's business (HttpRoutes in inferd).
+//
+// Lifetime: Stop() before destroying anything the handler uses. Responses
+// may still be posted to the io context by server threads after Stop()
+// (requests that outlived the grace period), so destroy the HttpServer only
+// once those threads are done (after Server::Stop()).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "frontend/http/http_handler.h"
+#include "frontend/http/http_session.h"
+
+namespace inferd::http {
+
+class HttpSessionRegistry;
+
+struct HttpServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8000;  // 0: an ephemeral port, see HttpServer::port()
+  int thread_count = 2;
+  HttpLimits limits;
+};
+
+class HttpServer {
+ public:
+  // Binds and listens on options.address:options.port, then starts the io
+  // threads. UNAVAILABLE when the address cannot be bound (in use, no such
+  // interface), INVALID_ARGUMENT for an address that is not an IP address.
+  static Result<std::unique_ptr<HttpServer>> Start(std::shared_ptr<HttpHandler> handler,
+                                                   const HttpServerOptions& options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The port actually bound (the ephemeral one when options.port was 0).
+  uint16_t port() const { return port_; }
+  const std::string& address() const { return address_; }
+  // Open connections right now.
+  size_t connection_count() const;
+
+  // Stops accepting, lets requests in progress finish for up to `grace`,
+  // closes every connection and joins the io threads. Idempotent.
+  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
+
+ private:
+  HttpServer(std::shared_ptr<HttpHandler> handler, const HttpServerOptions& options);
+  Status Listen();
+  void Accept();
+  void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  const std::shared_ptr<HttpHandler> handler_;
+  const HttpServerOptions options_;
+  const std::shared_ptr<HttpSessionRegistry> registry_;
+  boost::asio::io_context io_context_;
+  // Keeps the io threads running while connections wait for the Server with
+  // no socket operation pending; Stop() ends them explicitly.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // runs on its own strand
+  boost::asio::steady_timer accept_retry_timer_;
+  std::string address_;
+  uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace inferd::http

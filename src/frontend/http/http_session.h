@@ -1,0 +1,101 @@
+// One HTTP/1.1 connection: read a request, hand it to the HttpHandler, write
+// the response, repeat while keep-alive holds.
+//
+// Requests on one connection are handled one at a time in arrival order, so
+// pipelined requests are answered in order (the bytes of the next request
+// wait in the read buffer). All socket work runs on the connection's strand;
+// the handler may answer from any thread and the answer is carried back to
+// the strand. The session keeps itself alive through shared_from_this() in
+// every pending operation and in the HttpReplier it gives the handler.
+//
+// Limits: a body larger than max_input_size gets 413 and the connection is
+// closed after draining what the client still sends (so it reads the 413
+// instead of a reset); a malformed request gets 400 and the connection is
+// closed; an idle keep-alive connection is closed after idle_timeout.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "frontend/http/http_handler.h"
+
+namespace inferd::http {
+
+class HttpSessionRegistry;
+
+struct HttpLimits {
+  size_t max_input_size = size_t{64} << 20;  // body bytes, as tritonserver's --http-max-input-size
+  size_t max_header_size = size_t{64} << 10;
+  // How long a keep-alive connection may wait for its next request. Long,
+  // because client pools (tritonclient, perf_analyzer) keep connections idle.
+  std::chrono::seconds idle_timeout{300};
+  // How long receiving one request's body, or sending one response, may take.
+  std::chrono::seconds transfer_timeout{120};
+  // How long a closing connection keeps reading (and discarding) what the
+  // client still sends, so the client sees our last response.
+  std::chrono::milliseconds drain_timeout{2000};
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<HttpHandler> handler, const HttpLimits& limits,
+              std::shared_ptr<HttpSessionRegistry> registry);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  // Registers the session and starts reading. Call once, right after make_shared.
+  void Start();
+  // Asks the session to end: an idle connection closes at once, a busy one
+  // after the response it is working on (sent with "Connection: close").
+  // Thread-safe.
+  void Shutdown();
+
+ private:
+  enum class State { kAwaitingHeader, kReadingBody, kHandling, kWriting, kClosing };
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void SendContinue();
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  void Dispatch(HttpRequest request);
+  // Writes the answer to request number `serial`; answers to any other
+  // request (a handler replying twice, late) are dropped.
+  void Write(HttpResponse response, uint64_t serial);
+  void OnWrite(boost::beast::error_code ec, bool close);
+  // Answers `response` and closes; used where the request cannot be read on.
+  void ReplyAndClose(HttpResponse response);
+  // Half-closes, drains the client's remaining bytes for a while, closes.
+  void CloseGracefully();
+  void Drain();
+  void CloseNow();
+
+  boost::beast::tcp_stream stream_;
+  const boost::asio::any_io_executor strand_;  // the stream's strand, readable from any thread
+  const std::shared_ptr<HttpHandler> handler_;
+  const HttpLimits limits_;
+  const std::shared_ptr<HttpSessionRegistry> registry_;
+
+  // Below: touched only on the strand.
+  State state_ = State::kAwaitingHeader;
+  bool stopping_ = false;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  HttpRequest request_;  // the request whose body is being read directly from the socket
+  unsigned request_version_ = 11;
+  bool request_keep_alive_ = true;
+  bool request_is_head_ = false;
+  uint64_t request_serial_ = 0;  // counts requests on this connection
+  std::unique_ptr<HttpResponse> response_;  // the response being written
+  std::unique_ptr<char[]> drain_buffer_;
+};
+
+}  // namespace inferd::http
