@@ -8,6 +8,9 @@
 #   make test-unit         ctest in build/
 #   make test-integration  pytest tests/integration against build/inferd
 #   make test-asan         ASan+UBSan build in build-asan/, ctest + pytest against it
+#   make test-tsan         ThreadSanitizer build of the scheduler unit tests in build-tsan/
+#   make test-fuzz         libFuzzer (clang, ASan+UBSan) on the HTTP codec and config parser,
+#                          FUZZ_SECONDS each (default 30)
 #   make bench             bench/run.sh (never part of make test)
 #   make clean             remove build/ and build-asan/
 #
@@ -20,6 +23,10 @@ SHELL := /bin/bash
 
 BUILD_DIR := build
 ASAN_BUILD_DIR := build-asan
+TSAN_BUILD_DIR := build-tsan
+# Unit tests of the concurrent parts, run under ThreadSanitizer.
+TSAN_TESTS := direct_scheduler_test http_server_test
+space := $(subst ,, )
 # 2-core machines: ninja's default (cores + 2) makes C++ builds swap-bound.
 JOBS ?= 2
 
@@ -35,7 +42,7 @@ define setup_and_build
 	cmake --build $(1) -j $(JOBS)
 endef
 
-.PHONY: setup build serve test test-unit test-integration test-asan build-asan bench clean
+.PHONY: setup build serve test test-unit test-integration test-asan build-asan test-tsan test-fuzz bench clean
 
 setup:
 	bash scripts/setup.sh >/dev/null
@@ -46,7 +53,7 @@ build:
 serve: build
 	exec $(BUILD_DIR)/inferd $(MODEL_REPOSITORIES) $(SERVE_ARGS)
 
-test: test-unit test-integration test-asan
+test: test-unit test-integration test-asan test-tsan test-fuzz
 
 test-unit: build
 	bash scripts/run_tests.sh unit $(BUILD_DIR)
@@ -61,6 +68,19 @@ test-asan: build-asan
 	bash scripts/run_tests.sh unit $(ASAN_BUILD_DIR)
 	bash scripts/run_tests.sh integration $(ASAN_BUILD_DIR)
 
+test-tsan: setup
+	onnxruntime_root=$$(bash scripts/setup.sh) && \
+	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DONNXRUNTIME_ROOT="$$onnxruntime_root" \
+	  -DINFERD_SANITIZE=thread -DINFERD_BUILD_BENCH=OFF $(CMAKE_ARGS) && \
+	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+	  ctest --test-dir $(TSAN_BUILD_DIR) --output-on-failure --no-tests=error \
+	  -R '^($(subst $(space),|,$(strip $(TSAN_TESTS))))$$$$'
+
+
+test-fuzz: setup
+	bash scripts/run_fuzz.sh build-fuzz
+
 ifneq ($(wildcard bench/run.sh),)
 bench:
 	$(call setup_and_build,$(BUILD_DIR),-DINFERD_BUILD_BENCH=ON)
@@ -71,4 +91,4 @@ bench:
 endif
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) build-fuzz

@@ -16,6 +16,8 @@ packages=(
   libfmt-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # libFuzzer targets (scripts/run_fuzz.sh)
+  clang-14 libclang-rt-14-dev
   # perf_analyzer (shipped in the tritonclient wheel) links libb64.so.0d
   libb64-0d
 )
