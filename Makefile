@@ -22,6 +22,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 BUILD_DIR := build
+# ccache: hash paths relative to the checkout so a fresh clone elsewhere still
+# hits the cache (CI clones anew every run).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 ASAN_BUILD_DIR := build-asan
 TSAN_BUILD_DIR := build-tsan
 # Unit tests of the concurrent parts, run under ThreadSanitizer.
