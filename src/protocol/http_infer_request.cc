@@ -10,19 +10,13 @@
 #include <rapidjson/error/en.h>
 
 #include "core/tensor.h"
+#include "protocol/exact_json_parse.h"
 #include "protocol/json_tensor_reader.h"
 
 namespace inferd::protocol {
 namespace {
 
 using rapidjson::Value;
-
-// Full precision: FP64 data must read back exactly. NaN/Infinity: Python's
-// JSON encoders (tritonclient's included) write them for float inputs.
-// Validated UTF-8: names and BYTES strings then stay valid when echoed in
-// messages and responses. Iterative: nesting depth cannot exhaust the stack.
-constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag |
-                                 rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
 
 // Request headers are small; parsing them in stack memory saves the heap
 // allocations of a fresh DOM on every request. Larger JSON spills to the heap.
@@ -345,11 +339,13 @@ Result<HttpInferRequest> DecodeHttpInferRequest(const std::string& model_name, i
   char value_pool[kStackPoolBytes];
   rapidjson::MemoryPoolAllocator<> allocator(value_pool, sizeof(value_pool));
   rapidjson::Document document(&allocator);
-  document.Parse<kParseFlags>(body->data(), json_size);
-  if (document.HasParseError()) {
+  // Exact numbers (FP64 JSON data must read back bit for bit), NaN/Infinity
+  // as Python writes them, validated UTF-8, iterative (no stack exhaustion).
+  rapidjson::ParseResult parsed = ParseJsonExact(body->data(), json_size, &document);
+  if (parsed.IsError()) {
     return Status::InvalidArgument(fmt::format("model '{}': malformed JSON in the request at offset {}: {}",
-                                               model_name, document.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(document.GetParseError())));
+                                               model_name, parsed.Offset(),
+                                               rapidjson::GetParseError_En(parsed.Code())));
   }
 
   HttpInferRequest decoded;
