@@ -32,7 +32,16 @@ class FakeHandler : public HttpHandler {
  public:
   ~FakeHandler() override {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (std::thread& t : threads_) t.join();
+    for (std::thread& t : threads_) {
+      // A delayed reply can hold the last reference to the session and thus
+      // to this handler, so the destructor may run on one of these threads;
+      // joining itself would throw (EDEADLK), so that one is detached.
+      if (t.get_id() == std::this_thread::get_id()) {
+        t.detach();
+      } else {
+        t.join();
+      }
+    }
   }
 
   void Handle(HttpRequest request, HttpReplier replier) override {
