@@ -36,11 +36,10 @@ Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, 
     return Status::NotFound(fmt::format("model '{}': no {} in '{}' (required by --strict-model-config=true)", name,
                                         kConfigFileName, path));
   }
-  // Without a config, an ONNX file in a version folder is enough (Triton's
-  // auto-complete); everything else is read from the model file.
+  // Without a config, the model file is enough (Triton's auto-complete): Plan
+  // picks the backend and reads everything else from the file.
   inference::ModelConfig config;
   config.set_name(name);
-  config.set_backend("onnxruntime");
   return config;
 }
 
@@ -70,7 +69,7 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
   inference::ModelConfig config = std::move(parsed).value();
   if (!config::HasBackend(config)) {
     // Triton's rule: with no platform and no backend an ONNX file decides.
-    config.set_backend("onnxruntime");
+    config.set_backend(std::string(config::kOnnxRuntimeBackend));
   }
 
   const std::string backend_name = BackendRegistry::BackendNameForConfig(config);
