@@ -20,6 +20,28 @@ def ms(row, column):
     return float(row[column]) / 1000.0
 
 
+def protocol_rows(results_dir):
+    """HTTP vs gRPC unary vs gRPC streaming on `simple`, one row per
+    protocol and concurrency, with throughput relative to HTTP's."""
+    protocols = [("HTTP", "simple_c{}"), ("gRPC unary", "simple_grpc_c{}"),
+                 ("gRPC streaming", "simple_grpc_stream_c{}")]
+    lines = [
+        "| concurrency | protocol | throughput (infer/s) | vs HTTP | p50 latency (ms) | p99 latency (ms) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for concurrency in (1, 2, 4, 8):
+        http_throughput = None
+        for label, pattern in protocols:
+            row = perf_row(os.path.join(results_dir, pattern.format(concurrency) + ".csv"))
+            throughput = float(row["Inferences/Second"])
+            http_throughput = http_throughput or throughput
+            lines.append(
+                f"| {concurrency} | {label} | {throughput:.0f} | {throughput / http_throughput:.2f}x "
+                f"| {ms(row, 'p50 latency'):.3f} | {ms(row, 'p99 latency'):.3f} |"
+            )
+    return lines
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as handle:
@@ -54,6 +76,17 @@ def main(results_dir, output_path):
             f"| {concurrency} | {float(row['Inferences/Second']):.0f} | {ms(row, 'p50 latency'):.3f} "
             f"| {ms(row, 'p99 latency'):.3f} |"
         )
+
+    lines += [
+        "",
+        "## HTTP vs gRPC, small model (`simple`)",
+        "",
+        "The same server and model through the stock perf_analyzer: `-i http` (binary tensors),",
+        "`-i grpc` (one unary ModelInfer call per request) and `-i grpc --streaming` (ModelStreamInfer,",
+        "one bidirectional stream per concurrent context). Runs are interleaved per concurrency.",
+        "",
+    ]
+    lines += protocol_rows(results_dir)
 
     served = perf_row(os.path.join(results_dir, "ppocr_det_c1.csv"))
     with open(os.path.join(results_dir, "inprocess_ppocr_det.json")) as handle:

@@ -20,6 +20,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # perf_analyzer (shipped in the tritonclient wheel) links libb64.so.0d
   libb64-0d
+  # a real Prometheus server scrapes /metrics in tests/integration/test_metrics.py
+  prometheus
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace inferd::app {
 
@@ -61,6 +62,8 @@ Status CheckPort(const char* flag, int port) {
   return Status::Ok();
 }
 
+Status ValidateGrpc(const Flags& flags);  // below, beside the gRPC flags
+
 Status Validate(const Flags& flags) {
   if (flags.model_repositories.empty()) {
     return Status::InvalidArgument("--model-repository is required (give it once per repository folder)");
@@ -70,7 +73,12 @@ Status Validate(const Flags& flags) {
   }
   RETURN_IF_ERROR(CheckPort("--http-port", flags.http_port));
   RETURN_IF_ERROR(CheckPort("--grpc-port", flags.grpc_port));
+  RETURN_IF_ERROR(ValidateGrpc(flags));
   RETURN_IF_ERROR(CheckPort("--metrics-port", flags.metrics_port));
+  if (flags.metrics_interval_ms < 1) {
+    return Status::InvalidArgument(
+        fmt::format("--metrics-interval-ms must be at least 1, got {}", flags.metrics_interval_ms));
+  }
   if (flags.http_thread_count < 1) {
     return Status::InvalidArgument(fmt::format("--http-thread-count must be at least 1, got {}", flags.http_thread_count));
   }
@@ -80,6 +88,77 @@ Status Validate(const Flags& flags) {
   }
   if (flags.log_verbose < 0) {
     return Status::InvalidArgument(fmt::format("--log-verbose must be 0 or more, got {}", flags.log_verbose));
+  }
+  return Status::Ok();
+}
+
+void AddGrpcFlags(CLI::App& app, std::deque<BoolFlag>& bool_flags, Flags& flags) {
+  AddBoolFlag(app, bool_flags, "--allow-grpc", &flags.allow_grpc, "Serve the KServe v2 gRPC protocol");
+  app.add_option("--grpc-address", flags.grpc_address, "Address the gRPC service listens on")
+      ->capture_default_str()
+      ->type_name("ADDRESS");
+  app.add_option("--grpc-port", flags.grpc_port, "Port of the gRPC service; 0 picks a free port (logged)")
+      ->capture_default_str();
+  AddBoolFlag(app, bool_flags, "--reuse-grpc-port", &flags.reuse_grpc_port,
+              "Let several servers listen on the same gRPC port (SO_REUSEPORT)");
+  app.add_option("--grpc-infer-thread-count", flags.grpc_infer_thread_count,
+                 "Accepted for tritonserver compatibility: inferd's gRPC handlers never block (the callback API runs "
+                 "them on gRPC's own threads), so there is no inference handler thread pool to size")
+      ->capture_default_str();
+  app.add_option("--grpc-infer-allocation-pool-size", flags.grpc_infer_allocation_pool_size,
+                 "ModelInfer request/response messages kept allocated for reuse by later calls")
+      ->capture_default_str();
+  app.add_option("--grpc-infer-response-compression-level", flags.grpc_infer_response_compression_level,
+                 "Compression of inference responses: none, low, medium or high")
+      ->capture_default_str()
+      ->type_name("LEVEL");
+  app.add_option("--grpc-keepalive-time", flags.grpc_keepalive_time,
+                 "Milliseconds after which a keepalive ping is sent on the transport")
+      ->capture_default_str();
+  app.add_option("--grpc-keepalive-timeout", flags.grpc_keepalive_timeout,
+                 "Milliseconds to wait for a keepalive ping's acknowledgement before closing the connection")
+      ->capture_default_str();
+  AddBoolFlag(app, bool_flags, "--grpc-keepalive-permit-without-calls", &flags.grpc_keepalive_permit_without_calls,
+              "Allow keepalive pings when no call is in flight");
+  app.add_option("--grpc-http2-max-pings-without-data", flags.grpc_http2_max_pings_without_data,
+                 "Pings that may be sent without data or header frames in between; 0: no limit")
+      ->capture_default_str();
+  app.add_option("--grpc-http2-min-recv-ping-interval-without-data",
+                 flags.grpc_http2_min_recv_ping_interval_without_data,
+                 "Milliseconds expected between received pings when no data is sent; a shorter gap is a ping strike")
+      ->capture_default_str();
+  app.add_option("--grpc-http2-max-ping-strikes", flags.grpc_http2_max_ping_strikes,
+                 "Bad pings tolerated before the connection is closed (GOAWAY); 0: any number")
+      ->capture_default_str();
+  AddBoolFlag(app, bool_flags, "--grpc-use-ssl", &flags.grpc_use_ssl,
+              "Serve gRPC over TLS (needs --grpc-server-cert and --grpc-server-key)");
+  AddBoolFlag(app, bool_flags, "--grpc-use-ssl-mutual", &flags.grpc_use_ssl_mutual,
+              "Serve gRPC over mutual TLS: clients must present a certificate signed by --grpc-root-cert");
+  app.add_option("--grpc-server-cert", flags.grpc_server_cert, "PEM file with the server certificate (TLS)")
+      ->type_name("PATH");
+  app.add_option("--grpc-server-key", flags.grpc_server_key, "PEM file with the server private key (TLS)")
+      ->type_name("PATH");
+  app.add_option("--grpc-root-cert", flags.grpc_root_cert,
+                 "PEM file with the root certificate that client certificates must chain to (mutual TLS)")
+      ->type_name("PATH");
+}
+
+Status ValidateGrpc(const Flags& flags) {
+  const std::string& level = flags.grpc_infer_response_compression_level;
+  if (level != "none" && level != "low" && level != "medium" && level != "high") {
+    return Status::InvalidArgument(fmt::format(
+        "--grpc-infer-response-compression-level must be none, low, medium or high, got '{}'", level));
+  }
+  const std::pair<const char*, int> non_negative[] = {
+      {"--grpc-keepalive-time", flags.grpc_keepalive_time},
+      {"--grpc-keepalive-timeout", flags.grpc_keepalive_timeout},
+      {"--grpc-http2-max-pings-without-data", flags.grpc_http2_max_pings_without_data},
+      {"--grpc-http2-min-recv-ping-interval-without-data", flags.grpc_http2_min_recv_ping_interval_without_data},
+      {"--grpc-http2-max-ping-strikes", flags.grpc_http2_max_ping_strikes},
+      {"--grpc-infer-thread-count", flags.grpc_infer_thread_count},
+      {"--grpc-infer-allocation-pool-size", flags.grpc_infer_allocation_pool_size}};
+  for (const auto& [flag, value] : non_negative) {
+    if (value < 0) return Status::InvalidArgument(fmt::format("{} must be 0 or more, got {}", flag, value));
   }
   return Status::Ok();
 }
@@ -115,11 +194,20 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   app.add_option("--http-max-input-size", flags.http_max_input_size,
                  "Largest accepted HTTP request body in bytes, after decompression (default: 67108864 = 64 MiB)");
   AddBoolFlag(app, bool_flags, "--allow-http", &flags.allow_http, "Serve HTTP");
-  app.add_option("--grpc-port", flags.grpc_port, "Reserved: accepted for tritonserver compatibility; gRPC is not served yet")
+  AddGrpcFlags(app, bool_flags, flags);
+  app.add_option("--metrics-port", flags.metrics_port, "Port of the Prometheus metrics service (/metrics)")
       ->capture_default_str();
-  app.add_option("--metrics-port", flags.metrics_port,
-                 "Reserved: accepted for tritonserver compatibility; metrics are not served yet")
+  AddBoolFlag(app, bool_flags, "--allow-metrics", &flags.allow_metrics, "Serve Prometheus metrics");
+  app.add_option("--metrics-address", flags.metrics_address,
+                 "Address the metrics service listens on (default: --http-address while HTTP is served, else 0.0.0.0)")
+      ->type_name("ADDRESS");
+  app.add_option("--metrics-interval-ms", flags.metrics_interval_ms,
+                 "Accepted for tritonserver compatibility; inferd computes metrics when they are scraped")
       ->capture_default_str();
+  AddBoolFlag(app, bool_flags, "--allow-cpu-metrics", &flags.allow_cpu_metrics,
+              "Report CPU utilisation and memory (nv_cpu_*)");
+  AddBoolFlag(app, bool_flags, "--allow-gpu-metrics", &flags.allow_gpu_metrics,
+              "Accepted for tritonserver compatibility; inferd reports no GPU metrics");
   AddBoolFlag(app, bool_flags, "--exit-on-error", &flags.exit_on_error,
               "Exit at start-up when any model fails to load (false: serve the models that loaded)");
   AddBoolFlag(app, bool_flags, "--strict-readiness", &flags.strict_readiness,
@@ -159,6 +247,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
     const std::string executable_directory = ExecutableDirectory();
     flags.backend_directory = executable_directory.empty() ? "backends" : executable_directory + "/backends";
   }
+  if (flags.metrics_address.empty()) flags.metrics_address = flags.allow_http ? flags.http_address : "0.0.0.0";
   RETURN_IF_ERROR(Validate(flags));
   return parsed;
 }

@@ -23,8 +23,33 @@ struct Flags {
   int http_thread_count = 0;     // filled with max(2, hardware threads) when not given
   int64_t http_max_input_size = int64_t{64} << 20;  // bytes, tritonserver's default
   bool allow_http = true;
-  int grpc_port = 8001;     // accepted; no gRPC service yet
-  int metrics_port = 8002;  // accepted; no metrics service yet
+  // gRPC (tritonserver's names and defaults).
+  bool allow_grpc = true;
+  std::string grpc_address = "0.0.0.0";
+  int grpc_port = 8001;  // 0: an ephemeral port (logged once bound)
+  bool reuse_grpc_port = false;
+  int grpc_infer_thread_count = 2;           // accepted; see the flag's help
+  int grpc_infer_allocation_pool_size = 8;   // ModelInfer message pairs kept for reuse
+  std::string grpc_infer_response_compression_level = "none";  // none, low, medium, high
+  int grpc_keepalive_time = 7'200'000;  // milliseconds
+  int grpc_keepalive_timeout = 20'000;  // milliseconds
+  bool grpc_keepalive_permit_without_calls = false;
+  int grpc_http2_max_pings_without_data = 2;
+  int grpc_http2_min_recv_ping_interval_without_data = 300'000;  // milliseconds
+  int grpc_http2_max_ping_strikes = 2;
+  bool grpc_use_ssl = false;
+  bool grpc_use_ssl_mutual = false;
+  std::string grpc_server_cert;  // PEM files
+  std::string grpc_server_key;
+  std::string grpc_root_cert;
+  int metrics_port = 8002;
+  bool allow_metrics = true;
+  // As tritonserver: when not given, the --http-address while HTTP is served,
+  // else 0.0.0.0. Always filled in by ParseFlags.
+  std::string metrics_address;
+  int metrics_interval_ms = 2000;  // accepted; metrics are computed when scraped
+  bool allow_cpu_metrics = true;   // nv_cpu_* gauges
+  bool allow_gpu_metrics = true;   // accepted; there are no GPU metrics
   bool exit_on_error = false;
   bool strict_readiness = true;
   bool strict_model_config = false;

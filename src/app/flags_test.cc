@@ -117,9 +117,108 @@ TEST(FlagsTest, HelpDocumentsEveryFlag) {
   for (const char* flag : {"--model-repository", "--http-port", "--http-address", "--http-thread-count",
                            "--http-max-input-size", "--grpc-port", "--metrics-port", "--allow-http", "--exit-on-error",
                            "--strict-readiness", "--strict-model-config", "--log-verbose", "--backend-directory",
-                           "--version"}) {
+                           "--version", "--allow-metrics", "--metrics-address", "--metrics-interval-ms",
+                           "--allow-cpu-metrics", "--allow-gpu-metrics", "--allow-grpc", "--grpc-address",
+                           "--grpc-keepalive-time", "--grpc-use-ssl", "--grpc-root-cert",
+                           "--grpc-infer-response-compression-level"}) {
     EXPECT_NE(parsed->text.find(flag), std::string::npos) << flag << " missing from:\n" << parsed->text;
   }
+}
+
+TEST(FlagsTest, MetricsFlagsTakeTritonserverNamesAndDefaults) {
+  Flags defaults = MustParse({"--model-repository", "/m"});
+  EXPECT_TRUE(defaults.allow_metrics);
+  EXPECT_TRUE(defaults.allow_cpu_metrics);
+  EXPECT_TRUE(defaults.allow_gpu_metrics);
+  EXPECT_EQ(defaults.metrics_interval_ms, 2000);
+  EXPECT_EQ(defaults.metrics_address, "0.0.0.0");
+
+  Flags flags = MustParse({"--model-repository", "/m", "--allow-metrics=false", "--metrics-address", "127.0.0.2",
+                           "--metrics-interval-ms=500", "--allow-cpu-metrics", "false", "--allow-gpu-metrics=0"});
+  EXPECT_FALSE(flags.allow_metrics);
+  EXPECT_EQ(flags.metrics_address, "127.0.0.2");
+  EXPECT_EQ(flags.metrics_interval_ms, 500);
+  EXPECT_FALSE(flags.allow_cpu_metrics);
+  EXPECT_FALSE(flags.allow_gpu_metrics);
+}
+
+TEST(FlagsTest, MetricsAddressFollowsTheHttpAddressAsInTritonserver) {
+  EXPECT_EQ(MustParse({"--model-repository", "/m", "--http-address", "127.0.0.1"}).metrics_address, "127.0.0.1");
+  // Without HTTP there is no HTTP address to follow.
+  EXPECT_EQ(MustParse({"--model-repository", "/m", "--http-address", "127.0.0.1", "--allow-http=false"})
+                .metrics_address,
+            "0.0.0.0");
+  // An explicit --metrics-address wins.
+  EXPECT_EQ(MustParse({"--model-repository", "/m", "--http-address", "127.0.0.1", "--metrics-address", "0.0.0.0"})
+                .metrics_address,
+            "0.0.0.0");
+}
+
+TEST(FlagsTest, BadMetricsValuesAreErrors) {
+  EXPECT_NE(
+      ParseError({"--model-repository", "/m", "--metrics-interval-ms", "0"}).message().find("--metrics-interval-ms"),
+      std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--metrics-port", "-1"}).message().find("--metrics-port"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--allow-metrics=sometimes"}).message().find("--allow-metrics"),
+            std::string::npos);
+}
+
+TEST(FlagsTest, GrpcFlagsTakeTritonserverNamesAndDefaults) {
+  Flags defaults = MustParse({"--model-repository", "/m"});
+  EXPECT_TRUE(defaults.allow_grpc);
+  EXPECT_EQ(defaults.grpc_address, "0.0.0.0");
+  EXPECT_EQ(defaults.grpc_port, 8001);
+  EXPECT_FALSE(defaults.reuse_grpc_port);
+  EXPECT_EQ(defaults.grpc_infer_response_compression_level, "none");
+  EXPECT_EQ(defaults.grpc_keepalive_time, 7200000);
+  EXPECT_EQ(defaults.grpc_keepalive_timeout, 20000);
+  EXPECT_FALSE(defaults.grpc_keepalive_permit_without_calls);
+  EXPECT_EQ(defaults.grpc_http2_max_pings_without_data, 2);
+  EXPECT_EQ(defaults.grpc_http2_min_recv_ping_interval_without_data, 300000);
+  EXPECT_EQ(defaults.grpc_http2_max_ping_strikes, 2);
+  EXPECT_FALSE(defaults.grpc_use_ssl);
+  EXPECT_FALSE(defaults.grpc_use_ssl_mutual);
+
+  Flags flags = MustParse({"--model-repository", "/m", "--allow-grpc=false", "--grpc-address", "127.0.0.1",
+                           "--grpc-port=0", "--reuse-grpc-port", "--grpc-infer-thread-count", "4",
+                           "--grpc-infer-allocation-pool-size=16", "--grpc-infer-response-compression-level", "high",
+                           "--grpc-keepalive-time=1000", "--grpc-keepalive-timeout", "500",
+                           "--grpc-keepalive-permit-without-calls", "true", "--grpc-http2-max-pings-without-data=0",
+                           "--grpc-http2-min-recv-ping-interval-without-data", "100", "--grpc-http2-max-ping-strikes=0",
+                           "--grpc-use-ssl=1", "--grpc-use-ssl-mutual", "--grpc-server-cert", "/c.pem",
+                           "--grpc-server-key=/k.pem", "--grpc-root-cert", "/r.pem"});
+  EXPECT_FALSE(flags.allow_grpc);
+  EXPECT_EQ(flags.grpc_address, "127.0.0.1");
+  EXPECT_EQ(flags.grpc_port, 0);
+  EXPECT_TRUE(flags.reuse_grpc_port);
+  EXPECT_EQ(flags.grpc_infer_thread_count, 4);
+  EXPECT_EQ(flags.grpc_infer_allocation_pool_size, 16);
+  EXPECT_EQ(flags.grpc_infer_response_compression_level, "high");
+  EXPECT_EQ(flags.grpc_keepalive_time, 1000);
+  EXPECT_EQ(flags.grpc_keepalive_timeout, 500);
+  EXPECT_TRUE(flags.grpc_keepalive_permit_without_calls);
+  EXPECT_EQ(flags.grpc_http2_max_pings_without_data, 0);
+  EXPECT_EQ(flags.grpc_http2_min_recv_ping_interval_without_data, 100);
+  EXPECT_EQ(flags.grpc_http2_max_ping_strikes, 0);
+  EXPECT_TRUE(flags.grpc_use_ssl);
+  EXPECT_TRUE(flags.grpc_use_ssl_mutual);
+  EXPECT_EQ(flags.grpc_server_cert, "/c.pem");
+  EXPECT_EQ(flags.grpc_server_key, "/k.pem");
+  EXPECT_EQ(flags.grpc_root_cert, "/r.pem");
+}
+
+TEST(FlagsTest, BadGrpcValuesAreErrors) {
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--grpc-infer-response-compression-level", "max"})
+                .message()
+                .find("--grpc-infer-response-compression-level"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--grpc-keepalive-time=-1"}).message().find("--grpc-keepalive-time"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--grpc-port", "70000"}).message().find("--grpc-port"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--grpc-use-ssl=maybe"}).message().find("--grpc-use-ssl"),
+            std::string::npos);
 }
 
 TEST(FlagsTest, VersionNeedsNoRepository) {

@@ -1,5 +1,6 @@
-// inferd: parse flags, load the model repositories, serve HTTP until SIGINT
-// or SIGTERM, then stop in order (listener, connections, server).
+// inferd: parse flags, load the model repositories, serve HTTP and gRPC
+// until SIGINT or SIGTERM, then stop in order (listeners, calls in progress,
+// server).
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
@@ -15,7 +16,9 @@
 #include "common/logging.h"
 #include "core/server.h"
 #include "frontend/http/http_routes.h"
+#include "frontend/grpc/grpc_server.h"
 #include "frontend/http/http_server.h"
+#include "frontend/metrics/metrics_service.h"
 
 namespace {
 
@@ -40,6 +43,30 @@ inferd::http::HttpServerOptions ToHttpOptions(const Flags& flags) {
   return options;
 }
 
+inferd::Result<inferd::grpc_frontend::GrpcServerOptions> ToGrpcOptions(const Flags& flags) {
+  inferd::grpc_frontend::GrpcServerOptions options;
+  options.address = flags.grpc_address;
+  options.port = static_cast<uint16_t>(flags.grpc_port);
+  options.reuse_port = flags.reuse_grpc_port;
+  options.infer_allocation_pool_size = static_cast<size_t>(flags.grpc_infer_allocation_pool_size);
+  inferd::Result<grpc_compression_level> level =
+      inferd::grpc_frontend::ParseCompressionLevel(flags.grpc_infer_response_compression_level);
+  if (!level.ok()) return level.status();
+  options.response_compression = *level;
+  options.keepalive_time_ms = flags.grpc_keepalive_time;
+  options.keepalive_timeout_ms = flags.grpc_keepalive_timeout;
+  options.keepalive_permit_without_calls = flags.grpc_keepalive_permit_without_calls;
+  options.http2_max_pings_without_data = flags.grpc_http2_max_pings_without_data;
+  options.http2_min_recv_ping_interval_without_data_ms = flags.grpc_http2_min_recv_ping_interval_without_data;
+  options.http2_max_ping_strikes = flags.grpc_http2_max_ping_strikes;
+  options.tls.use_ssl = flags.grpc_use_ssl;
+  options.tls.use_ssl_mutual = flags.grpc_use_ssl_mutual;
+  options.tls.server_cert = flags.grpc_server_cert;
+  options.tls.server_key = flags.grpc_server_key;
+  options.tls.root_cert = flags.grpc_root_cert;
+  return options;
+}
+
 int Run(const Flags& flags) {
   inferd::InitLogging(flags.log_verbose);
   inferd::LogInfo("inferd {} starting; model repositories: {}", inferd::Server::Version(),
@@ -61,6 +88,24 @@ int Run(const Flags& flags) {
     if (!ec) received_signal = signal_number;
   });
 
+  // Metrics first, so it already answers once HTTP reports the server live.
+  std::unique_ptr<inferd::metrics::MetricsService> metrics;
+  if (flags.allow_metrics) {
+    inferd::metrics::MetricsServiceOptions metrics_options;
+    metrics_options.address = flags.metrics_address;
+    metrics_options.port = static_cast<uint16_t>(flags.metrics_port);
+    metrics_options.cpu_metrics = flags.allow_cpu_metrics;
+    inferd::Result<std::unique_ptr<inferd::metrics::MetricsService>> started =
+        inferd::metrics::MetricsService::Start(server.get(), metrics_options);
+    if (!started.ok()) {
+      inferd::LogError("inferd cannot start the metrics service: {}", started.status().message());
+      server->Stop();
+      return 1;
+    }
+    metrics = std::move(started).value();
+    inferd::LogInfo("Started Metrics Service at {}:{}", flags.metrics_address, metrics->port());
+  }
+
   std::unique_ptr<inferd::http::HttpServer> http;
   if (flags.allow_http) {
     auto routes = std::make_shared<inferd::http::HttpRoutes>(server.get(),
@@ -75,10 +120,27 @@ int Run(const Flags& flags) {
     http = std::move(started).value();
     inferd::LogInfo("Started HTTPService at {}:{}", flags.http_address, http->port());
   } else {
-    inferd::LogWarning("HTTP is disabled (--allow-http=false) and no other service exists yet: nothing is served");
+    inferd::LogInfo("HTTP is disabled (--allow-http=false)");
   }
-  inferd::LogInfo("gRPC is not served yet (--grpc-port {} is reserved)", flags.grpc_port);
-  inferd::LogInfo("metrics are not served yet (--metrics-port {} is reserved)", flags.metrics_port);
+  std::unique_ptr<inferd::grpc_frontend::GrpcServer> grpc;
+  if (flags.allow_grpc) {
+    inferd::Result<inferd::grpc_frontend::GrpcServerOptions> grpc_options = ToGrpcOptions(flags);
+    inferd::Result<std::unique_ptr<inferd::grpc_frontend::GrpcServer>> started =
+        grpc_options.ok() ? inferd::grpc_frontend::GrpcServer::Start(server.get(), *grpc_options)
+                          : inferd::Result<std::unique_ptr<inferd::grpc_frontend::GrpcServer>>(grpc_options.status());
+    if (!started.ok()) {
+      inferd::LogError("inferd cannot start the gRPC service: {}", started.status().message());
+      if (http) http->Stop();
+      if (metrics) metrics->Stop();
+      server->Stop();
+      return 1;
+    }
+    grpc = std::move(started).value();
+    inferd::LogInfo("Started GRPCInferenceService at {}:{}", flags.grpc_address, grpc->port());
+  } else if (!flags.allow_http) {
+    inferd::LogWarning("neither HTTP nor gRPC is served (--allow-http=false, --allow-grpc=false): no inference "
+                       "request can reach inferd");
+  }
 
   signal_context.run();  // until SIGINT or SIGTERM
   inferd::LogInfo("received {}; shutting down", received_signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -87,8 +149,11 @@ int Run(const Flags& flags) {
   // server (which finishes what is queued). The HTTP server is destroyed
   // only after that, since late responses are posted to its io context.
   if (http) http->Stop();
+  if (grpc) grpc->Stop();  // returns once every gRPC call in progress is done
+  if (metrics) metrics->Stop();  // scrapes read the server's statistics
   server->Stop();
   http.reset();
+  metrics.reset();
   server.reset();
   inferd::LogInfo("inferd stopped");
   return 0;

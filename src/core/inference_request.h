@@ -2,6 +2,7 @@
 // Frontends build these through src/protocol/ and hand them to Server::Infer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,9 @@ struct InferenceRequest {
   std::vector<Tensor> inputs;
   std::vector<RequestedOutput> outputs;  // empty: every output of the model
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+  // Set by the frontend when the client goes away; a scheduler then drops the
+  // request if it is still queued. Null: the frontend cannot tell.
+  std::shared_ptr<const std::atomic<bool>> cancelled;
 };
 
 struct InferenceResponse {

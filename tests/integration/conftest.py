@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 
 from models import repositories
@@ -122,6 +123,17 @@ def client(server):
     """A stock tritonclient HTTP client on the shared server."""
     triton = httpclient.InferenceServerClient(url=server.url, connection_timeout=30,
                                               network_timeout=30)
+    yield triton
+    triton.close()
+
+
+@pytest.fixture
+def grpc_client(server):
+    """A stock tritonclient gRPC client on the shared server. The stock
+    client already lifts gRPC's 4 MiB message limits to INT32_MAX."""
+    if not server.serves_grpc():
+        pytest.fail(f"{server.binary} has no gRPC service (its --help lists no --allow-grpc)")
+    triton = grpcclient.InferenceServerClient(url=server.grpc_url)
     yield triton
     triton.close()
 

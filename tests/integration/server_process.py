@@ -4,8 +4,14 @@ One `InferdServer` is one process with its own free ports and its own log
 file. `stop()` is safe to call any number of times and always leaves no
 process behind (SIGTERM, wait, then SIGKILL), so fixtures call it from
 finalizers even when a test failed.
+
+`start()` returns once HTTP answers /v2/health/live and, when the binary
+serves gRPC and `--allow-grpc=false` is not among the extra arguments, once
+the gRPC port accepts connections: the gRPC service may start a moment after
+HTTP, and a test that dials it first would see a spurious UNAVAILABLE.
 """
 
+import functools
 import os
 import signal
 import socket
@@ -53,6 +59,41 @@ def _http_status(url, timeout=2.0):
         return None
 
 
+def _port_accepts(port, timeout=1.0):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def binary_serves_grpc(binary):
+    """Whether this inferd build has the gRPC service (its --help lists
+    --allow-grpc). Builds from before the gRPC frontend accept --grpc-port
+    but never listen on it; the HTTP suite must still run against them."""
+    try:
+        result = subprocess.run([str(binary), "--help"], capture_output=True, text=True,
+                                timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--allow-grpc" in result.stdout + result.stderr
+
+
+def grpc_disabled_by(args):
+    """True when `args` turn gRPC off (`--allow-grpc=false` or
+    `--allow-grpc false`, any spelling of false CLI11 accepts)."""
+    falsy = {"false", "0", "off", "no"}
+    for index, arg in enumerate(args):
+        if arg.startswith("--allow-grpc="):
+            if arg.split("=", 1)[1].lower() in falsy:
+                return True
+        elif arg == "--allow-grpc" and index + 1 < len(args):
+            if args[index + 1].lower() in falsy:
+                return True
+    return False
+
+
 class ServerStartError(RuntimeError):
     pass
 
@@ -82,6 +123,14 @@ class InferdServer:
     def base_url(self):
         return f"http://{self.url}"
 
+    @property
+    def grpc_url(self):
+        """host:port for tritonclient.grpc (IPv4 for the same reason as `url`)."""
+        return f"127.0.0.1:{self.grpc_port}"
+
+    def serves_grpc(self):
+        return binary_serves_grpc(str(self.binary)) and not grpc_disabled_by(self.extra_args)
+
     def command(self):
         cmd = [str(self.binary)]
         for repo in self.repositories:
@@ -92,6 +141,10 @@ class InferdServer:
             "--grpc-port", str(self.grpc_port),
             "--metrics-port", str(self.metrics_port),
         ]
+        if binary_serves_grpc(str(self.binary)) and not any(
+                arg == "--grpc-address" or arg.startswith("--grpc-address=")
+                for arg in self.extra_args):
+            cmd += ["--grpc-address", "127.0.0.1"]
         return cmd + self.extra_args
 
     def launch(self):
@@ -108,21 +161,26 @@ class InferdServer:
             stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
 
     def start(self, timeout=START_TIMEOUT_S):
-        """Launch and wait until GET /v2/health/live answers 200."""
+        """Launch and wait until GET /v2/health/live answers 200 and, when
+        gRPC is served, until the gRPC port accepts connections."""
         self.launch()
         deadline = time.monotonic() + timeout
         live_url = f"{self.base_url}/v2/health/live"
+        wait_for_grpc = self.serves_grpc()
+        http_live = False
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._close_log()
                 raise ServerStartError(
                     f"inferd exited with code {self.process.returncode} before it was live\n"
                     + self.log_tail())
-            if _http_status(live_url) == 200:
+            http_live = http_live or _http_status(live_url) == 200
+            if http_live and (not wait_for_grpc or _port_accepts(self.grpc_port)):
                 return self
             time.sleep(0.1)
         self.stop()
-        raise ServerStartError(f"inferd was not live after {timeout} s\n" + self.log_tail())
+        waiting_for = "gRPC port did not accept connections" if http_live else "was not live"
+        raise ServerStartError(f"inferd {waiting_for} after {timeout} s\n" + self.log_tail())
 
     def wait_exit(self, timeout):
         """For servers expected to exit on their own: the exit code, or None

@@ -1,0 +1,195 @@
+#include "frontend/grpc/grpc_service.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/server.h"
+#include "frontend/grpc/grpc_infer_call.h"
+#include "frontend/grpc/grpc_status.h"
+#include "frontend/grpc/grpc_stream_reactor.h"
+#include "protocol/grpc_messages.h"
+
+namespace inferd::grpc_frontend {
+namespace {
+
+// Finishes a unary call at once: every handler here but ModelInfer answers
+// from memory without waiting on anything.
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, const Status& status) {
+  return FinishNow(context, ToGrpcStatus(status));
+}
+
+grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, std::string_view what) {
+  return FinishNow(context, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, std::string(what)));
+}
+
+constexpr std::string_view kModelControl =
+    "model control is not supported yet: inferd loads every model of the repository at start";
+constexpr std::string_view kSharedMemory =
+    "shared-memory tensors are not supported yet; send tensor data in the request";
+
+}  // namespace
+
+GrpcInferenceService::GrpcInferenceService(Server* server, grpc_compression_level response_compression,
+                                           size_t message_pool_size)
+    : server_(server), response_compression_(response_compression), message_pool_(message_pool_size) {
+  SetMessageAllocatorFor_ModelInfer(&message_pool_);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ServerLive(grpc::CallbackServerContext* context,
+                                                           const inference::ServerLiveRequest*,
+                                                           inference::ServerLiveResponse* response) {
+  response->set_live(server_->IsLive());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ServerReady(grpc::CallbackServerContext* context,
+                                                            const inference::ServerReadyRequest*,
+                                                            inference::ServerReadyResponse* response) {
+  response->set_ready(server_->IsReady());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelReady(grpc::CallbackServerContext* context,
+                                                           const inference::ModelReadyRequest* request,
+                                                           inference::ModelReadyResponse* response) {
+  Result<int64_t> version = ParseModelVersion(request->name(), request->version());
+  if (!version.ok()) return FinishNow(context, version.status());
+  // Like tritonserver: any model that is not ready, known or not, is just
+  // ready=false.
+  response->set_ready(server_->ModelReady(request->name(), *version).ok());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ServerMetadata(grpc::CallbackServerContext* context,
+                                                               const inference::ServerMetadataRequest*,
+                                                               inference::ServerMetadataResponse* response) {
+  protocol::FillServerMetadata(Server::Name(), Server::Version(), Server::Extensions(), response);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelMetadata(grpc::CallbackServerContext* context,
+                                                              const inference::ModelMetadataRequest* request,
+                                                              inference::ModelMetadataResponse* response) {
+  Result<int64_t> version = ParseModelVersion(request->name(), request->version());
+  if (!version.ok()) return FinishNow(context, version.status());
+  Result<inferd::ModelMetadata> metadata = server_->GetModelMetadata(request->name(), *version);
+  if (!metadata.ok()) return FinishNow(context, metadata.status());
+  protocol::FillModelMetadata(*metadata, response);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelInfer(grpc::CallbackServerContext* context,
+                                                           const inference::ModelInferRequest* request,
+                                                           inference::ModelInferResponse* response) {
+  if (response_compression_ != GRPC_COMPRESS_LEVEL_NONE) context->set_compression_level(response_compression_);
+  return StartModelInfer(server_, context, request, response);
+}
+
+grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
+GrpcInferenceService::ModelStreamInfer(grpc::CallbackServerContext* context) {
+  if (response_compression_ != GRPC_COMPRESS_LEVEL_NONE) context->set_compression_level(response_compression_);
+  return new StreamInferReactor(server_, &streams_);  // deletes itself in OnDone
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelConfig(grpc::CallbackServerContext* context,
+                                                            const inference::ModelConfigRequest* request,
+                                                            inference::ModelConfigResponse* response) {
+  Result<int64_t> version = ParseModelVersion(request->name(), request->version());
+  if (!version.ok()) return FinishNow(context, version.status());
+  auto config = server_->GetModelConfig(request->name(), *version);
+  if (!config.ok()) return FinishNow(context, config.status());
+  *response->mutable_config() = **config;
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelStatistics(grpc::CallbackServerContext* context,
+                                                                const inference::ModelStatisticsRequest* request,
+                                                                inference::ModelStatisticsResponse* response) {
+  Result<int64_t> version = ParseModelVersion(request->name(), request->version());
+  if (!version.ok()) return FinishNow(context, version.status());
+  Result<std::vector<ModelStatisticsSnapshot>> stats = server_->GetStatistics(request->name(), *version);
+  if (!stats.ok()) return FinishNow(context, stats.status());
+  protocol::FillModelStatistics(*stats, response);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryIndex(grpc::CallbackServerContext* context,
+                                                                const inference::RepositoryIndexRequest* request,
+                                                                inference::RepositoryIndexResponse* response) {
+  // repository_name selects one of several repositories in Triton; inferd
+  // lists every model of every repository it serves, as Triton does for "".
+  protocol::FillRepositoryIndex(server_->RepositoryIndex(request->ready()), response);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryModelLoad(grpc::CallbackServerContext* context,
+                                                                    const inference::RepositoryModelLoadRequest* request,
+                                                                    inference::RepositoryModelLoadResponse*) {
+  return Unimplemented(context, fmt::format("cannot load model '{}': {}", request->model_name(), kModelControl));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryModelUnload(
+    grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
+    inference::RepositoryModelUnloadResponse*) {
+  return Unimplemented(context, fmt::format("cannot unload model '{}': {}", request->model_name(), kModelControl));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::SystemSharedMemoryStatus(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest*,
+    inference::SystemSharedMemoryStatusResponse*) {
+  return Unimplemented(context, fmt::format("system {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::SystemSharedMemoryRegister(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryRegisterRequest*,
+    inference::SystemSharedMemoryRegisterResponse*) {
+  return Unimplemented(context, fmt::format("system {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::SystemSharedMemoryUnregister(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryUnregisterRequest*,
+    inference::SystemSharedMemoryUnregisterResponse*) {
+  return Unimplemented(context, fmt::format("system {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::CudaSharedMemoryStatus(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryStatusRequest*,
+    inference::CudaSharedMemoryStatusResponse*) {
+  return Unimplemented(context, fmt::format("CUDA {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::CudaSharedMemoryRegister(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryRegisterRequest*,
+    inference::CudaSharedMemoryRegisterResponse*) {
+  return Unimplemented(context, fmt::format("CUDA {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::CudaSharedMemoryUnregister(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryUnregisterRequest*,
+    inference::CudaSharedMemoryUnregisterResponse*) {
+  return Unimplemented(context, fmt::format("CUDA {}", kSharedMemory));
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::TraceSetting(grpc::CallbackServerContext* context,
+                                                             const inference::TraceSettingRequest*,
+                                                             inference::TraceSettingResponse*) {
+  return Unimplemented(context, "tracing is not supported yet: trace settings cannot be read or changed");
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::LogSettings(grpc::CallbackServerContext* context,
+                                                            const inference::LogSettingsRequest*,
+                                                            inference::LogSettingsResponse*) {
+  return Unimplemented(context,
+                       "log settings cannot be read or changed at run time yet; use --log-verbose at start");
+}
+
+}  // namespace inferd::grpc_frontend

@@ -1,0 +1,175 @@
+#include "protocol/grpc_infer_request.h"
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/tensor.h"
+#include "protocol/grpc_messages.h"
+#include "protocol/grpc_tensor_contents.h"
+
+namespace inferd::protocol {
+namespace {
+
+using inference::ModelInferRequest;
+
+std::string AllDataTypeNames() {
+  std::string names;
+  for (auto type = static_cast<int>(DataType::kBool); type <= static_cast<int>(DataType::kBytes); ++type) {
+    if (!names.empty()) names += ", ";
+    names += DataTypeName(static_cast<DataType>(type));
+  }
+  return names;
+}
+
+bool HasTypedContents(const ModelInferRequest::InferInputTensor& input) {
+  if (!input.has_contents()) return false;
+  const inference::InferTensorContents& contents = input.contents();
+  return contents.bool_contents_size() > 0 || contents.int_contents_size() > 0 ||
+         contents.int64_contents_size() > 0 || contents.uint_contents_size() > 0 ||
+         contents.uint64_contents_size() > 0 || contents.fp32_contents_size() > 0 ||
+         contents.fp64_contents_size() > 0 || contents.bytes_contents_size() > 0;
+}
+
+// Decodes one request; holds the model name for messages and the owner the
+// raw input tensors share.
+class GrpcRequestDecoder {
+ public:
+  GrpcRequestDecoder(const ModelInferRequest& message, std::shared_ptr<const void> owner)
+      : message_(message), model_name_(message.model_name()), owner_(std::move(owner)) {}
+
+  Status Decode(InferenceRequest* request) {
+    request->id = message_.id();
+    RETURN_IF_ERROR(ReadGrpcParameters(message_.parameters(), model_name_, "the request", &request->parameters));
+    RETURN_IF_ERROR(DecodeInputs(request));
+    return DecodeOutputs(request);
+  }
+
+ private:
+  Status DecodeInputs(InferenceRequest* request) {
+    const int raw_count = message_.raw_input_contents_size();
+    if (raw_count > 0 && raw_count != message_.inputs_size()) {
+      return Error(fmt::format("the request has {} inputs but {} raw_input_contents entries; send one raw entry per "
+                               "input, in input order",
+                               message_.inputs_size(), raw_count));
+    }
+    request->inputs.reserve(static_cast<size_t>(message_.inputs_size()));
+    std::set<std::string_view> names;  // views into the message
+    for (int i = 0; i < message_.inputs_size(); ++i) {
+      const ModelInferRequest::InferInputTensor& input = message_.inputs(i);
+      if (input.name().empty()) return Error(fmt::format("inputs[{}] has no name", i));
+      if (!names.insert(input.name()).second) {
+        return Error(fmt::format("input '{}' appears more than once in the request", input.name()));
+      }
+      const std::string* raw = raw_count > 0 ? &message_.raw_input_contents(i) : nullptr;
+      Result<Tensor> tensor = DecodeInput(input, raw);
+      if (!tensor.ok()) return tensor.status();
+      request->inputs.push_back(std::move(tensor).value());
+    }
+    return Status::Ok();
+  }
+
+  // `raw` is the input's raw_input_contents entry, nullptr when the request
+  // sends typed contents.
+  Result<Tensor> DecodeInput(const ModelInferRequest::InferInputTensor& input, const std::string* raw) const {
+    const std::string& name = input.name();
+    Tensor tensor;
+    tensor.name = name;
+    const std::optional<DataType> type = DataTypeFromName(input.datatype());
+    if (!type) {
+      return InputError(name, fmt::format("unknown datatype \"{}\" (expected one of {})", input.datatype(),
+                                          AllDataTypeNames()));
+    }
+    tensor.datatype = *type;
+
+    tensor.shape.reserve(static_cast<size_t>(input.shape_size()));
+    for (int64_t dim : input.shape()) {
+      if (dim < 0) {
+        return InputError(name, fmt::format("\"shape\" must hold non-negative integers, got {} at index {}", dim,
+                                            tensor.shape.size()));
+      }
+      tensor.shape.push_back(dim);
+    }
+    const int64_t element_count = ElementCount(tensor.shape);
+    if (element_count < 0) {
+      return InputError(name, fmt::format("shape {} has too many elements", ShapeToString(tensor.shape)));
+    }
+    if (input.parameters().contains("shared_memory_region")) {
+      return Status::Unimplemented(fmt::format(
+          "model '{}', input '{}': shared-memory tensors are not supported; send the data in the request",
+          model_name_, name));
+    }
+
+    const bool typed = HasTypedContents(input);
+    if (raw != nullptr) {
+      if (typed) {
+        return InputError(name,
+                          "has both typed \"contents\" and raw_input_contents; give every input's data one way only");
+      }
+      // The bytes stay in the message: the tensor shares its owner. Sizes are
+      // checked against the shape by the core, for every protocol alike.
+      tensor.data = raw->data();
+      tensor.byte_size = raw->size();
+      tensor.owner = owner_;
+      return tensor;
+    }
+    if (!typed && element_count > 0) {
+      return InputError(name, "has no data: neither typed \"contents\" nor raw_input_contents");
+    }
+    Result<std::string> buffer = ReadTensorContents(input.contents(), tensor.datatype, tensor.shape, model_name_, name);
+    if (!buffer.ok()) return buffer.status();
+    return Tensor::FromBuffer(std::move(tensor.name), tensor.datatype, std::move(tensor.shape),
+                              std::move(buffer).value());
+  }
+
+  Status DecodeOutputs(InferenceRequest* request) const {
+    request->outputs.reserve(static_cast<size_t>(message_.outputs_size()));
+    std::set<std::string_view> names;
+    for (int i = 0; i < message_.outputs_size(); ++i) {
+      const ModelInferRequest::InferRequestedOutputTensor& output = message_.outputs(i);
+      if (output.name().empty()) return Error(fmt::format("outputs[{}] has no name", i));
+      if (!names.insert(output.name()).second) {
+        return Error(fmt::format("output '{}' is requested more than once", output.name()));
+      }
+      if (output.parameters().contains("shared_memory_region")) {
+        return Status::Unimplemented(fmt::format(
+            "model '{}', output '{}': shared-memory tensors are not supported; the response carries the data",
+            model_name_, output.name()));
+      }
+      RequestedOutput requested;
+      requested.name = output.name();
+      RETURN_IF_ERROR(ReadGrpcParameters(output.parameters(), model_name_, fmt::format("output '{}'", output.name()),
+                                         &requested.parameters));
+      request->outputs.push_back(std::move(requested));
+    }
+    return Status::Ok();
+  }
+
+  Status Error(std::string_view what) const {
+    return Status::InvalidArgument(fmt::format("model '{}': {}", model_name_, what));
+  }
+  Status InputError(std::string_view input, std::string_view what) const {
+    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", model_name_, input, what));
+  }
+
+  const ModelInferRequest& message_;
+  const std::string& model_name_;
+  const std::shared_ptr<const void> owner_;
+};
+
+}  // namespace
+
+Result<InferenceRequest> DecodeGrpcInferRequest(const inference::ModelInferRequest& message, int64_t model_version,
+                                                std::shared_ptr<const void> owner) {
+  InferenceRequest request;
+  request.model_name = message.model_name();
+  request.model_version = model_version;
+  GrpcRequestDecoder decoder(message, std::move(owner));
+  RETURN_IF_ERROR(decoder.Decode(&request));
+  return request;
+}
+
+}  // namespace inferd::protocol
