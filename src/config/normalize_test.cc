@@ -346,12 +346,19 @@ TEST(NormalizeTest, DynamicBatching) {
   (*bad_policy_level.mutable_dynamic_batching()->mutable_priority_queue_policy())[5];
   EXPECT_THAT(ErrorOf(bad_policy_level), HasSubstr("priority_queue_policy level 5 must be between 1"));
 
+  // Triton accepts these together; so do we (ordering is the queue's order).
   inference::ModelConfig ordered_delay = Minimal();
   auto* policy = ordered_delay.mutable_dynamic_batching()->mutable_default_queue_policy();
   ordered_delay.mutable_dynamic_batching()->set_preserve_ordering(true);
+  ordered_delay.mutable_dynamic_batching()->set_priority_levels(2);
+  ordered_delay.mutable_dynamic_batching()->set_default_priority_level(1);
   policy->set_timeout_action(inference::ModelQueuePolicy::DELAY);
   policy->set_default_timeout_microseconds(10);
-  EXPECT_THAT(ErrorOf(ordered_delay), HasSubstr("cannot use timeout_action DELAY when preserve_ordering is true"));
+  EXPECT_EQ(ErrorOf(ordered_delay), "");
+
+  inference::ModelConfig zero_preferred = Minimal();
+  zero_preferred.mutable_dynamic_batching()->add_preferred_batch_size(0);
+  EXPECT_THAT(ErrorOf(zero_preferred), HasSubstr("preferred_batch_size 0 must be between 1 and max_batch_size (4)"));
 }
 
 TEST(NormalizeTest, SequenceBatchingControls) {

@@ -37,12 +37,14 @@ TEST(UnimplementedTest, ReportConfigsHaveNothingUnimplementedAfterNormalize) {
 TEST(UnimplementedTest, KitchenSinkListsEveryIgnoredSection) {
   const std::vector<std::string> fields =
       UnimplementedFields(ParseAndNormalize(testing::kKitchenSinkDynamic, "kitchen_sink"));
-  EXPECT_THAT(fields, IsSupersetOf({"dynamic_batching", "optimization.priority", "optimization.cuda",
+  EXPECT_THAT(fields, IsSupersetOf({"optimization.priority", "optimization.cuda",
                                     "optimization.execution_accelerators",
                                     "optimization.gather_kernel_buffer_threshold", "optimization.eager_batching",
                                     "model_warmup", "response_cache", "model_repository_agents", "model_operations",
                                     "batch_input", "batch_output", "cc_model_filenames", "metric_tags",
                                     "instance_group.rate_limiter"}));
+  // Implemented by the dynamic batcher.
+  EXPECT_THAT(fields, ::testing::Not(::testing::Contains("dynamic_batching")));
   // Set to their defaults in the kitchen sink, so not reported.
   EXPECT_THAT(fields, ::testing::Not(::testing::Contains("model_transaction_policy")));
   // Implemented elsewhere in the server (classification labels, the ONNX

@@ -21,17 +21,6 @@ Status CheckPreferredBatchSizes(const inference::ModelConfig& config, std::strin
   return Status::Ok();
 }
 
-// A DELAY timeout lets later requests overtake earlier ones, which
-// preserve_ordering forbids.
-Status CheckOrderingAllowsPolicy(const inference::ModelConfig& config, const inference::ModelQueuePolicy& policy,
-                                 std::string_view where) {
-  if (policy.default_timeout_microseconds() != 0 && policy.timeout_action() == inference::ModelQueuePolicy::DELAY) {
-    return ConfigError(config, "dynamic_batching.{} cannot use timeout_action DELAY when preserve_ordering is true",
-                       where);
-  }
-  return Status::Ok();
-}
-
 // START, END and READY controls carry a false/true pair of one type.
 Status CheckBooleanControl(const inference::ModelConfig& config, const std::string& tensor, const Control& control) {
   const std::string_view kind = Control::Kind_Name(control.kind());
@@ -102,15 +91,8 @@ Status ValidateDynamicBatching(const inference::ModelConfig& config) {
     }
   }
 
-  if (batching.preserve_ordering()) {
-    if (levels > 1) {
-      return ConfigError(config, "dynamic_batching.preserve_ordering allows one priority level, got {}", levels);
-    }
-    RETURN_IF_ERROR(CheckOrderingAllowsPolicy(config, batching.default_queue_policy(), "default_queue_policy"));
-    for (const auto& [level, policy] : batching.priority_queue_policy()) {
-      RETURN_IF_ERROR(CheckOrderingAllowsPolicy(config, policy, "priority_queue_policy"));
-    }
-  }
+  // preserve_ordering combines with priorities and DELAY timeouts, as in
+  // Triton: responses leave in the order their requests left the queue.
   return Status::Ok();
 }
 

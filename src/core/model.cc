@@ -22,30 +22,40 @@ Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
   std::shared_ptr<Model> model(new Model(spec.config, spec.version, std::move(spec.labels)));
 
   std::vector<std::unique_ptr<BackendInstance>> instances;
-  for (int group_index = 0; group_index < config.instance_group_size(); ++group_index) {
-    const inference::ModelInstanceGroup& group = config.instance_group(group_index);
+  for (const inference::ModelInstanceGroup& group : config.instance_group()) {
     const int count = group.count() > 0 ? group.count() : 1;
     const bool gpu = group.kind() == inference::ModelInstanceGroup::KIND_GPU;
-    // Without listed gpus a KIND_GPU group uses device 0.
-    const int device_id = group.gpus_size() > 0 ? group.gpus(0) : 0;
-    for (int i = 0; i < count; ++i) {
-      InstanceSettings settings;
-      settings.name = fmt::format("{}_{}", group.name().empty() ? config.name() : group.name(), i);
-      settings.gpu = gpu;
-      settings.device_id = device_id;
-      settings.intra_op_threads = spec.intra_op_threads;
-      Result<std::unique_ptr<BackendInstance>> instance =
-          spec.backend->CreateInstance(spec.model_path, config, settings);
-      if (!instance.ok()) {
-        return instance.status().WithPrefix(fmt::format("instance '{}'", settings.name));
+    // As in Triton, a KIND_GPU group has `count` instances on each listed GPU
+    // (device 0 when it lists none); names run on across devices.
+    std::vector<int> devices(group.gpus().begin(), group.gpus().end());
+    if (devices.empty()) devices.push_back(0);
+    if (!gpu) devices.resize(1);
+    const std::string& group_name = group.name().empty() ? config.name() : group.name();
+    int index = 0;
+    for (int device_id : devices) {
+      for (int i = 0; i < count; ++i, ++index) {
+        InstanceSettings settings;
+        settings.name = fmt::format("{}_{}", group_name, index);
+        settings.gpu = gpu;
+        settings.device_id = gpu ? device_id : 0;
+        settings.intra_op_threads = spec.intra_op_threads;
+        Result<std::unique_ptr<BackendInstance>> instance =
+            spec.backend->CreateInstance(spec.model_path, config, settings);
+        if (!instance.ok()) {
+          return instance.status().WithPrefix(fmt::format("instance '{}'", settings.name));
+        }
+        instances.push_back(std::move(instance).value());
       }
-      instances.push_back(std::move(instance).value());
     }
   }
   ScheduledModel scheduled{config.name(), spec.version, &model->statistics_};
   Result<std::unique_ptr<Scheduler>> scheduler = CreateScheduler(config, scheduled, std::move(instances));
   if (!scheduler.ok()) return scheduler.status();
   model->scheduler_ = std::move(scheduler).value();
+  // nv_inference_pending_request_count: the scheduler outlives the
+  // statistics' readers (both belong to the model).
+  model->statistics_.SetPendingRequestCountSource(
+      [scheduler = model->scheduler_.get()] { return static_cast<uint64_t>(scheduler->InFlight()); });
   return model;
 }
 

@@ -152,7 +152,10 @@ int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config)
   if (config.parameters().contains("intra_op_thread_count")) return 0;
   if (options_.default_intra_op_threads > 0) return options_.default_intra_op_threads;
   int instances = 0;
-  for (const auto& group : config.instance_group()) instances += std::max(1, group.count());
+  for (const auto& group : config.instance_group()) {
+    const bool gpu = group.kind() == inference::ModelInstanceGroup::KIND_GPU;
+    instances += std::max(1, group.count()) * (gpu ? std::max(1, group.gpus_size()) : 1);
+  }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Split the cores between this model's instances so `count: 2` does not
   // oversubscribe the CPU; a model-level parameter still overrides this.

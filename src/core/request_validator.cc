@@ -1,5 +1,6 @@
 #include "core/request_validator.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
@@ -149,7 +150,34 @@ Status ValidateRequestedOutputs(const InferenceRequest& request, const inference
   return Status::Ok();
 }
 
+// The value of an optional non-negative integer parameter; 0 when absent.
+Result<uint64_t> ReadCount(const InferenceRequest& request, std::string_view name) {
+  auto it = request.parameters.find(name);
+  if (it == request.parameters.end()) return uint64_t{0};
+  if (const int64_t* value = std::get_if<int64_t>(&it->second); value != nullptr && *value >= 0) {
+    return static_cast<uint64_t>(*value);
+  }
+  // JSON clients may send 5.0 for 5.
+  if (const double* value = std::get_if<double>(&it->second);
+      value != nullptr && *value >= 0 && *value < 0x1p63 && std::floor(*value) == *value) {
+    return static_cast<uint64_t>(*value);
+  }
+  return Status::InvalidArgument(fmt::format(
+      "model '{}': request parameter '{}' must be a non-negative integer", request.model_name, name));
+}
+
 }  // namespace
+
+Result<SchedulingParameters> ReadSchedulingParameters(const InferenceRequest& request) {
+  SchedulingParameters parameters;
+  Result<uint64_t> priority = ReadCount(request, "priority");
+  if (!priority.ok()) return priority.status();
+  Result<uint64_t> timeout = ReadCount(request, "timeout");
+  if (!timeout.ok()) return timeout.status();
+  parameters.priority = *priority;
+  parameters.timeout_us = *timeout;
+  return parameters;
+}
 
 Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const inference::ModelConfig& config) {
   const std::string& model = config.name();

@@ -32,4 +32,16 @@ namespace inferd {
 // allocated unless the request is rejected.
 Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const inference::ModelConfig& config);
 
+// A request's scheduling parameters, named as in Triton's KServe extension:
+// "priority" (0: the model's default level) and "timeout" in microseconds
+// (0: the queue policy's). Only the dynamic batcher acts on them.
+struct SchedulingParameters {
+  uint64_t priority = 0;
+  uint64_t timeout_us = 0;
+};
+
+// INVALID_ARGUMENT, naming the model and the parameter, when "priority" or
+// "timeout" is present but not a non-negative integer.
+Result<SchedulingParameters> ReadSchedulingParameters(const InferenceRequest& request);
+
 }  // namespace inferd

@@ -270,3 +270,38 @@ TEST(ValidateInferenceRequestTest, SuccessPathDoesNotAllocate) {
 
 }  // namespace
 }  // namespace inferd
+
+namespace inferd {
+namespace {
+
+TEST(ReadSchedulingParametersTest, ReadsPriorityAndTimeoutAndDefaultsToZero) {
+  InferenceRequest request;
+  request.model_name = "m";
+  Result<SchedulingParameters> none = ReadSchedulingParameters(request);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->priority, 0u);
+  EXPECT_EQ(none->timeout_us, 0u);
+
+  request.parameters["priority"] = int64_t{2};
+  request.parameters["timeout"] = 1500.0;
+  Result<SchedulingParameters> both = ReadSchedulingParameters(request);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->priority, 2u);
+  EXPECT_EQ(both->timeout_us, 1500u);
+}
+
+TEST(ReadSchedulingParametersTest, RefusesValuesThatAreNotNonNegativeIntegers) {
+  for (ParameterValue bad : {ParameterValue(int64_t{-1}), ParameterValue(std::string("5")), ParameterValue(true),
+                             ParameterValue(1.5), ParameterValue(1e30)}) {
+    InferenceRequest request;
+    request.model_name = "m";
+    request.parameters["timeout"] = bad;
+    Result<SchedulingParameters> read = ReadSchedulingParameters(request);
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(read.status().message(), "model 'm': request parameter 'timeout' must be a non-negative integer");
+  }
+}
+
+}  // namespace
+}  // namespace inferd

@@ -167,6 +167,8 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
   // Stage 2: validate against the config before anything is queued.
   Result<int64_t> batch_size = ValidateInferenceRequest(request, model.config());
   Status parameters = batch_size.ok() ? CheckClassificationParameters(request) : batch_size.status();
+  Result<SchedulingParameters> scheduling = ReadSchedulingParameters(request);
+  if (parameters.ok() && !scheduling.ok()) parameters = scheduling.status();
   if (!parameters.ok()) {
     model.statistics().RecordFailure(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                                std::chrono::steady_clock::now() - request.received)
@@ -178,6 +180,9 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
   // Stage 3: queue; the scheduler executes, scatters outputs and responds.
   auto job = std::make_unique<InferJob>();
   job->batch_size = *batch_size;
+  job->priority = scheduling->priority;
+  job->timeout_us = scheduling->timeout_us;
+  job->cancelled = request.cancelled;
   job->done = WithClassification(request, model, std::move(done));
   job->request = std::move(request);
   model.Enqueue(std::move(job));

@@ -22,7 +22,7 @@ void DirectScheduler::Enqueue(std::unique_ptr<InferJob> job) {
       return;
     }
   }
-  FailJob(model_, *job, Status::Unavailable("the model is being unloaded"));
+  FailJob(model_, *job, Status::Unavailable("the model is being unloaded"), FailureReason::kRejected);
 }
 
 void DirectScheduler::Stop() {

@@ -23,7 +23,7 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
   Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, &timings);
   const auto finished = std::chrono::steady_clock::now();
   if (!outputs.ok()) {
-    FailJob(model, job, outputs.status());
+    FailJob(model, job, outputs.status(), FailureReason::kBackend);
     return;
   }
   model.statistics->RecordExecution(static_cast<uint64_t>(job.batch_size), timings);
@@ -41,8 +41,8 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
   job.done(std::move(response));
 }
 
-void FailJob(const ScheduledModel& model, InferJob& job, Status status) {
-  model.statistics->RecordFailure(NanosSince(job.request.received, std::chrono::steady_clock::now()));
+void FailJob(const ScheduledModel& model, InferJob& job, Status status, FailureReason reason) {
+  model.statistics->RecordFailure(NanosSince(job.request.received, std::chrono::steady_clock::now()), reason);
   std::string prefix = fmt::format("model '{}' version {}", model.name, model.version);
   // Backend and validation messages usually name the model already.
   if (status.message().find("'" + model.name + "'") != std::string::npos) {

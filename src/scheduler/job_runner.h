@@ -20,7 +20,8 @@ struct ScheduledModel {
 // Executes `job` on `instance`, records statistics and calls job.done once.
 void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job);
 
-// Completes a job that never reached an instance (queue full, server stopping).
-void FailJob(const ScheduledModel& model, InferJob& job, Status status);
+// Completes a job with an error. `reason` is what /metrics reports it as
+// (nv_inference_request_failure{reason=...}).
+void FailJob(const ScheduledModel& model, InferJob& job, Status status, FailureReason reason);
 
 }  // namespace inferd

@@ -3,7 +3,10 @@
 // config has no dynamic_batching, the dynamic batcher when it has.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "core/inference_request.h"
@@ -15,7 +18,16 @@ struct InferJob {
   InferenceRequest request;
   InferCallback done;  // called exactly once
   int64_t batch_size = 1;  // rows this request contributes (1 without batching)
+  // The request's "priority" and "timeout" parameters (0: not given). Only
+  // the dynamic batcher reads them; its config decides what they mean.
+  uint64_t priority = 0;
+  uint64_t timeout_us = 0;
+  // Set by whoever notices the client went away; a queued job whose flag is
+  // set is dropped (CANCELLED) instead of executed. May be null.
+  std::shared_ptr<const std::atomic<bool>> cancelled;
   std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+
+  bool IsCancelled() const { return cancelled && cancelled->load(std::memory_order_relaxed); }
 };
 
 class Scheduler {

@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_factory.h"
 
 #include "scheduler/direct_scheduler.h"
+#include "scheduler/dynamic_batcher.h"
 
 namespace inferd {
 
@@ -9,10 +10,14 @@ Result<std::unique_ptr<Scheduler>> CreateScheduler(const inference::ModelConfig&
   if (instances.empty()) {
     return Status::Internal("model '" + model.name + "': no instances to schedule on");
   }
-  // dynamic_batching is parsed but not implemented yet (logged as such at
-  // load time); such models are served one request at a time.
-  std::unique_ptr<Scheduler> scheduler = std::make_unique<DirectScheduler>(std::move(model), std::move(instances));
-  return scheduler;
+  // Config validation refuses dynamic_batching without max_batch_size > 0.
+  if (config.has_dynamic_batching() && config.max_batch_size() > 0) {
+    Result<std::unique_ptr<DynamicBatcher>> batcher =
+        DynamicBatcher::Create(config, std::move(model), std::move(instances));
+    if (!batcher.ok()) return batcher.status();
+    return std::unique_ptr<Scheduler>(std::move(batcher).value());
+  }
+  return std::unique_ptr<Scheduler>(std::make_unique<DirectScheduler>(std::move(model), std::move(instances)));
 }
 
 }  // namespace inferd

@@ -6,6 +6,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -24,7 +25,9 @@ class HttpReplier {
   using Producer = std::function<HttpResponse()>;
   // Called by the session: `deliver` runs a producer on the connection's own
   // io strand and writes what it returns.
-  explicit HttpReplier(std::function<void(Producer)> deliver) : deliver_(std::move(deliver)) {}
+  explicit HttpReplier(std::function<void(Producer)> deliver,
+                       std::shared_ptr<const std::atomic<bool>> client_gone = nullptr)
+      : deliver_(std::move(deliver)), client_gone_(std::move(client_gone)) {}
 
   void Send(HttpResponse response) const {
     deliver_([response = std::move(response)]() mutable { return std::move(response); });
@@ -33,8 +36,13 @@ class HttpReplier {
   // threads so that encoding large responses does not hold them up.
   void SendFrom(Producer produce) const { deliver_(std::move(produce)); }
 
+  // Becomes true when the client closes the connection before the answer is
+  // sent (so queued work for it can be dropped). Null when not watched.
+  const std::shared_ptr<const std::atomic<bool>>& client_gone() const { return client_gone_; }
+
  private:
   std::function<void(Producer)> deliver_;
+  std::shared_ptr<const std::atomic<bool>> client_gone_;
 };
 
 class HttpHandler {

@@ -213,6 +213,7 @@ void HttpRoutes::Infer(const Route& route, HttpRequest request, const HttpReplie
   auto encode_options = std::make_shared<const protocol::HttpInferRequest>(*decoded);
   InferenceRequest infer_request = std::move(decoded->request);
   infer_request.inputs = std::move(inputs);
+  infer_request.cancelled = replier.client_gone();
 
   const ContentCoding response_coding = ChooseResponseCoding(ToStringView(request[beast_http::field::accept_encoding]));
   server_->Infer(std::move(infer_request), [replier, encode_options, response_coding](Result<InferenceResponse> result) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/read.hpp>
@@ -10,6 +13,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <exception>
 
 #include "common/logging.h"
@@ -160,21 +164,42 @@ void HttpSession::OnBody(beast::error_code ec) {
   CloseNow();
 }
 
+void HttpSession::WatchForDisconnect(uint64_t serial, std::shared_ptr<std::atomic<bool>> client_gone) {
+  auto on_readable = [self = shared_from_this(), serial, client_gone = std::move(client_gone)](
+                         boost::system::error_code ec) {
+    if (ec || self->state_ != State::kHandling || self->request_serial_ != serial) return;
+    // Readable while we still owe the answer: either the client closed (peek
+    // sees end-of-stream or an error) or it pipelined its next request, which
+    // stays in the socket for ReadHeader.
+    char byte;
+    const ssize_t peeked = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      LogVerbose("HTTP client went away before its answer; its request is cancelled");
+      client_gone->store(true, std::memory_order_relaxed);
+    }
+  };
+  stream_.socket().async_wait(net::socket_base::wait_read, net::bind_executor(strand_, std::move(on_readable)));
+}
+
 void HttpSession::Dispatch(HttpRequest request) {
   state_ = State::kHandling;
   const uint64_t serial = ++request_serial_;
   stream_.expires_never();  // inference may take as long as the model needs
   LogVerbose("HTTP request: {} {}", ToStringView(request.method_string()), ToStringView(request.target()));
   auto self = shared_from_this();
-  HttpReplier replier([self, serial](HttpReplier::Producer produce) {
-    net::dispatch(self->strand_, [self, serial, produce = std::move(produce)]() mutable {
-      if (self->state_ != State::kHandling || self->request_serial_ != serial) {
-        LogError("HTTP handler answered one request twice; the second answer is dropped");
-        return;
-      }
-      self->Write(produce(), serial);
-    });
-  });
+  auto client_gone = std::make_shared<std::atomic<bool>>(false);
+  HttpReplier replier(
+      [self, serial](HttpReplier::Producer produce) {
+        net::dispatch(self->strand_, [self, serial, produce = std::move(produce)]() mutable {
+          if (self->state_ != State::kHandling || self->request_serial_ != serial) {
+            LogError("HTTP handler answered one request twice; the second answer is dropped");
+            return;
+          }
+          self->Write(produce(), serial);
+        });
+      },
+      client_gone);
+  WatchForDisconnect(serial, std::move(client_gone));
   try {
     handler_->Handle(std::move(request), std::move(replier));
   } catch (const std::exception& e) {

@@ -19,6 +19,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -67,6 +68,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
   void Dispatch(HttpRequest request);
+  // While request `serial` is being handled, waits for the socket to turn
+  // readable; end-of-stream then means the client went away.
+  void WatchForDisconnect(uint64_t serial, std::shared_ptr<std::atomic<bool>> client_gone);
   // Writes the answer to request number `serial`; answers to any other
   // request (a handler replying twice, late) are dropped.
   void Write(HttpResponse response, uint64_t serial);
