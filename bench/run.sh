@@ -35,6 +35,10 @@ output [ { name: "sigmoid_0.tmp_0" data_type: TYPE_FP32 dims: [ -1, 1, -1, -1 ] 
 parameters { key: "intra_op_thread_count" value: { string_value: "${THREADS}" } }
 PBTXT
 
+# The batchable MLP in four variants: no batching, dynamic batching, two
+# instances, both (bench/make_batching_models.py).
+"${PYTHON}" bench/make_batching_models.py "${REPO}"
+
 free_port() { "${PYTHON}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT="$(free_port)"
 GRPC_PORT="$(free_port)"
@@ -80,6 +84,13 @@ for c in 1 2 4 8; do
   perf "simple_c${c}" http -m simple --concurrency-range "${c}"
   perf "simple_grpc_c${c}" grpc -m simple --concurrency-range "${c}"
   perf "simple_grpc_stream_c${c}" grpc -m simple --concurrency-range "${c}" --streaming
+done
+# Dynamic batching and instances on a batchable CPU model, concurrency 1-16,
+# interleaved per concurrency like the protocols above.
+for c in 1 2 4 8 16; do
+  for variant in mlp_plain mlp_batching mlp_two_instances mlp_batching_two_instances; do
+    perf "${variant}_c${c}" http -m "${variant}" --concurrency-range "${c}"
+  done
 done
 # Real detection model, one 640x640 image per request.
 perf "ppocr_det_c1" http -m ppocr_det --shape x:1,3,640,640 --concurrency-range 1

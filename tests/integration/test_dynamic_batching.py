@@ -8,16 +8,20 @@ width is calibrated on this machine first), so tests can line requests up
 behind it without racing the clock; no test asserts a speed threshold.
 """
 
+import json
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
 import http_raw
+from metrics_scrape import scrape
 from models.batching_models import write_batching_repository
 from server_process import InferdServer, ServerStartError
 
@@ -300,3 +304,53 @@ def test_two_instances_execute_at_the_same_time(batching_server, client, slow_wi
     assert executions == 2  # max_batch_size 1: no batching, one execution each
     # Serial executions would need at least the sum of their compute times.
     assert wall_ns < 0.9 * compute_ns, (wall_ns, compute_ns)
+
+
+def cancelled_count(server, model):
+    return scrape(server).value("nv_inference_request_failure", model=model, version="1", reason="CANCELED")
+
+
+def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_server, client, slow_width):
+    before = model_stats(client, "db_priority")
+    cancelled_before = cancelled_count(batching_server, "db_priority")
+    running = Timed(batching_server, "db_priority", slow_width, 0)
+    time.sleep(SETTLE_S)
+    # A raw HTTP request that queues behind the running one, then hangs up.
+    body = json.dumps({"inputs": [http_raw.json_input("INPUT0", "FP32", [1, FAST_WIDTH], [0.5] * FAST_WIDTH)]})
+    with socket.create_connection(("127.0.0.1", batching_server.http_port)) as sock:
+        sock.sendall((f"POST /v2/models/db_priority/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+        time.sleep(0.05)
+    assert_echo(running.join())
+    # The dropped request is answered (as a failure) when the instance frees.
+    deadline = time.monotonic() + 10
+    while cancelled_count(batching_server, "db_priority") == cancelled_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cancelled_count(batching_server, "db_priority") == cancelled_before + 1
+    after = model_stats(client, "db_priority")
+    # It never ran: one more execution (the running request), not two.
+    assert int(after["execution_count"]) == int(before["execution_count"]) + 1
+
+
+def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server, client, slow_width):
+    before = model_stats(client, "db_priority")
+    cancelled_before = cancelled_count(batching_server, "db_priority")
+    running = Timed(batching_server, "db_priority", slow_width, 0)
+    time.sleep(SETTLE_S)
+    triton = grpcclient.InferenceServerClient(batching_server.grpc_url)
+    try:
+        data = np.full((1, FAST_WIDTH), 0.5, dtype=np.float32)
+        tensor = grpcclient.InferInput("INPUT0", [1, FAST_WIDTH], "FP32")
+        tensor.set_data_from_numpy(data)
+        with pytest.raises(InferenceServerException) as raised:
+            triton.infer("db_priority", [tensor], client_timeout=0.1)
+        assert "Deadline" in str(raised.value) or "DEADLINE" in str(raised.value), raised.value
+    finally:
+        triton.close()
+    assert_echo(running.join())
+    deadline = time.monotonic() + 10
+    while cancelled_count(batching_server, "db_priority") == cancelled_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cancelled_count(batching_server, "db_priority") == cancelled_before + 1
+    after = model_stats(client, "db_priority")
+    assert int(after["execution_count"]) == int(before["execution_count"]) + 1
