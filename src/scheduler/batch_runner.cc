@@ -12,10 +12,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-uint64_t NanosBetween(Clock::time_point start, Clock::time_point end) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
-}
-
 std::vector<std::string> RequestedNames(const InferenceRequest& request) {
   std::vector<std::string> names;
   names.reserve(request.outputs.size());
@@ -105,16 +101,7 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
       FailJob(model, job, own.status(), FailureReason::kBackend);
       continue;
     }
-    model.statistics->RecordSuccess(static_cast<uint64_t>(job.batch_size), NanosBetween(job.request.received, finished),
-                                    NanosBetween(job.enqueued, started), timings);
-    InferenceResponse response;
-    response.model_name = model.name;
-    response.model_version = model.version;
-    response.id = std::move(job.request.id);
-    response.outputs = std::move(own).value();
-    // Inputs may point into the request body; release them before responding.
-    job.request.inputs.clear();
-    job.done(std::move(response));
+    CompleteJob(model, job, std::move(own).value(), timings, started, finished);
   }
 }
 

@@ -27,15 +27,19 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
     return;
   }
   model.statistics->RecordExecution(static_cast<uint64_t>(job.batch_size), timings);
-  model.statistics->RecordSuccess(static_cast<uint64_t>(job.batch_size),
-                                  NanosSince(job.request.received, finished), NanosSince(job.enqueued, started),
-                                  timings);
+  CompleteJob(model, job, std::move(outputs).value(), timings, started, finished);
+}
 
+void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor> outputs,
+                 const ExecutionTimings& timings, std::chrono::steady_clock::time_point started,
+                 std::chrono::steady_clock::time_point finished) {
+  model.statistics->RecordSuccess(static_cast<uint64_t>(job.batch_size), NanosSince(job.request.received, finished),
+                                  NanosSince(job.enqueued, started), timings);
   InferenceResponse response;
   response.model_name = model.name;
   response.model_version = model.version;
   response.id = std::move(job.request.id);
-  response.outputs = std::move(outputs).value();
+  response.outputs = std::move(outputs);
   // Inputs may point into the request body; release them before responding.
   job.request.inputs.clear();
   job.done(std::move(response));

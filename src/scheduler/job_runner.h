@@ -2,7 +2,9 @@
 // scatter outputs -> respond stages shared by every scheduler.
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 #include "core/statistics.h"
@@ -19,6 +21,12 @@ struct ScheduledModel {
 
 // Executes `job` on `instance`, records statistics and calls job.done once.
 void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job);
+
+// Records the success of `job`, one of the requests of an execution that ran
+// from `started` to `finished`, and answers it with its own `outputs`.
+void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor> outputs,
+                 const ExecutionTimings& timings, std::chrono::steady_clock::time_point started,
+                 std::chrono::steady_clock::time_point finished);
 
 // Completes a job with an error. `reason` is what /metrics reports it as
 // (nv_inference_request_failure{reason=...}).

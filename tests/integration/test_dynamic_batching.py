@@ -310,6 +310,20 @@ def cancelled_count(server, model):
     return scrape(server).value("nv_inference_request_failure", model=model, version="1", reason="CANCELED")
 
 
+def assert_dropped_from_queue(server, client, running, stats_before, cancelled_before):
+    """After `running` ends, exactly one queued request of db_priority was
+    dropped as CANCELED and never executed."""
+    assert_echo(running.join())
+    # The dropped request is answered (as a failure) when the batcher sees it.
+    deadline = time.monotonic() + 10
+    while cancelled_count(server, "db_priority") == cancelled_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cancelled_count(server, "db_priority") == cancelled_before + 1
+    after = model_stats(client, "db_priority")
+    # It never ran: one more execution (the running request), not two.
+    assert int(after["execution_count"]) == int(stats_before["execution_count"]) + 1
+
+
 def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_server, client, slow_width):
     before = model_stats(client, "db_priority")
     cancelled_before = cancelled_count(batching_server, "db_priority")
@@ -321,15 +335,7 @@ def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_serve
         sock.sendall((f"POST /v2/models/db_priority/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                       f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
         time.sleep(0.05)
-    assert_echo(running.join())
-    # The dropped request is answered (as a failure) when the instance frees.
-    deadline = time.monotonic() + 10
-    while cancelled_count(batching_server, "db_priority") == cancelled_before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert cancelled_count(batching_server, "db_priority") == cancelled_before + 1
-    after = model_stats(client, "db_priority")
-    # It never ran: one more execution (the running request), not two.
-    assert int(after["execution_count"]) == int(before["execution_count"]) + 1
+    assert_dropped_from_queue(batching_server, client, running, before, cancelled_before)
 
 
 def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server, client, slow_width):
@@ -347,10 +353,4 @@ def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server
         assert "Deadline" in str(raised.value) or "DEADLINE" in str(raised.value), raised.value
     finally:
         triton.close()
-    assert_echo(running.join())
-    deadline = time.monotonic() + 10
-    while cancelled_count(batching_server, "db_priority") == cancelled_before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert cancelled_count(batching_server, "db_priority") == cancelled_before + 1
-    after = model_stats(client, "db_priority")
-    assert int(after["execution_count"]) == int(before["execution_count"]) + 1
+    assert_dropped_from_queue(batching_server, client, running, before, cancelled_before)

@@ -117,29 +117,18 @@ void StreamInferReactor::Process(std::shared_ptr<inference::ModelInferRequest> m
 }
 
 void StreamInferReactor::Respond(std::unique_ptr<Response> response) {
-  const Response* to_write = nullptr;
-  std::optional<grpc::Status> finish;
+  NextStep next;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --in_flight_;
     if (!write_failed_) writes_.push_back(std::move(response));
-    if (!writing_ && !writes_.empty()) {
-      writing_ = true;
-      to_write = writes_.front().get();
-    } else {
-      finish = TakeFinishLocked();
-    }
+    if (!writing_) next = TakeNextStepLocked();
   }
-  if (to_write != nullptr) {
-    StartWrite(to_write);
-  } else if (finish) {
-    Finish(*finish);
-  }
+  Take(next);
 }
 
 void StreamInferReactor::OnWriteDone(bool ok) {
-  const Response* to_write = nullptr;
-  std::optional<grpc::Status> finish;
+  NextStep next;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     writes_.pop_front();
@@ -149,17 +138,27 @@ void StreamInferReactor::OnWriteDone(bool ok) {
       write_failed_ = true;
       writes_.clear();
     }
-    if (!writes_.empty()) {
-      writing_ = true;
-      to_write = writes_.front().get();
-    } else {
-      finish = TakeFinishLocked();
-    }
+    next = TakeNextStepLocked();
   }
-  if (to_write != nullptr) {
-    StartWrite(to_write);
-  } else if (finish) {
-    Finish(*finish);
+  Take(next);
+}
+
+StreamInferReactor::NextStep StreamInferReactor::TakeNextStepLocked() {
+  NextStep next;
+  if (!writes_.empty()) {
+    writing_ = true;
+    next.write = writes_.front().get();
+  } else {
+    next.finish = TakeFinishLocked();
+  }
+  return next;
+}
+
+void StreamInferReactor::Take(const NextStep& next) {
+  if (next.write != nullptr) {
+    StartWrite(next.write);
+  } else if (next.finish) {
+    Finish(*next.finish);
   }
 }
 

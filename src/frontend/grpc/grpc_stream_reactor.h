@@ -79,6 +79,17 @@ class StreamInferReactor final
   // Under mutex_: the status to finish with when the stream can finish now
   // (then marks it finished), nullopt otherwise.
   std::optional<grpc::Status> TakeFinishLocked();
+  // What to do once mutex_ is released: write the next queued response, or
+  // finish the stream, or nothing.
+  struct NextStep {
+    const Response* write = nullptr;
+    std::optional<grpc::Status> finish;
+  };
+  // Under mutex_, with no write in progress: starts writing the front
+  // response if there is one, else asks TakeFinishLocked.
+  NextStep TakeNextStepLocked();
+  // Outside the lock; must be the caller's last use of `this`.
+  void Take(const NextStep& next);
   // For StreamRegistry::StopAll: marks the stream stopping; returns the
   // status to finish with when it is idle, for FinishNow outside the locks.
   std::optional<grpc::Status> BeginStop();
