@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: measures the served throughput and latency of inferd with the
 # stock perf_analyzer (HTTP, gRPC unary, gRPC streaming on a small model), next
-# to an in-process ONNX Runtime anchor run in the same session, and rewrites
-# docs/benchmarks.md with the figures.
+# to an in-process ONNX Runtime anchor run in the same session, and the OCR
+# pipeline (two trips vs the `ocr` ensemble vs bench/inprocess_ocr, with word
+# accuracy; bench/ocr_bench.py), and rewrites docs/benchmarks.md with the figures.
 #
 # Needs a built tree (build/inferd, build/bench/inprocess_ort) and the venv;
 # `make bench` takes care of both. Results also land in build/bench-results/.
@@ -17,6 +18,11 @@ SECONDS_PER_POINT="${BENCH_MEASUREMENT_MS:-4000}"
 THREADS="${BENCH_THREADS:-$(nproc)}"
 REPORT="${BENCH_REPORT:-docs/benchmarks.md}"  # another path for a trial run
 STABILITY="${BENCH_STABILITY_PERCENT:-15}"      # 100 lets a trial run pass on a busy machine
+# BENCH_ONLY=ocr runs only the OCR section (a trial run of it) and writes its
+# report to build/bench-results/benchmarks_ocr.md unless BENCH_REPORT says where.
+ONLY="${BENCH_ONLY:-}"
+[[ "${ONLY}" == ocr && -z "${BENCH_REPORT:-}" ]] && REPORT="${OUT}/benchmarks_ocr.md"
+OCR_ROUNDS="${BENCH_OCR_ROUNDS:-5}"             # timed passes over each set of OCR images
 
 rm -rf "${OUT}" && mkdir -p "${OUT}"
 OCR_DIR="$(scripts/fetch_ocr_models.sh | tail -n1)"
@@ -39,10 +45,19 @@ PBTXT
 # instances, both (bench/make_batching_models.py).
 "${PYTHON}" bench/make_batching_models.py "${REPO}"
 
+# The OCR pipeline: examples/ocr (its models put in place by `make setup`) and
+# images with known text rendered for timing (20 close crops of text, 10
+# photo-sized scenes) and accuracy (50).
+for file in text_detection/1/model.onnx text_recognition/1/model.onnx ocr_decode/1/ppocr_keys_v1.txt; do
+  [[ -f "examples/ocr/${file}" ]] || { echo "bench: examples/ocr/${file} is missing (run make setup)" >&2; exit 1; }
+done
+"${PYTHON}" bench/ocr_bench.py images "${OUT}/ocr_images"
+
 free_port() { "${PYTHON}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT="$(free_port)"
 GRPC_PORT="$(free_port)"
 SERVER_CMD=("${BUILD}/inferd" --model-repository examples/simple --model-repository "${REPO}" \
+  --model-repository examples/ocr \
   --http-address 127.0.0.1 --http-port "${HTTP_PORT}" --grpc-address 127.0.0.1 --grpc-port "${GRPC_PORT}" \
   --metrics-port "$(free_port)")
 echo "${SERVER_CMD[*]#${ROOT}/}" | sed "s#${OUT}#build/bench-results#g" >>"${OUT}/commands.txt"
@@ -76,6 +91,7 @@ perf() {  # perf <name> <http|grpc> <perf_analyzer args...>
   cat "${OUT}/${name}.log"; exit 1
 }
 
+if [[ "${ONLY}" != ocr ]]; then
 # Small model: throughput and latency at concurrency 1, 2, 4, 8 over HTTP,
 # gRPC unary and gRPC streaming (one bidirectional stream per perf_analyzer
 # context), interleaved per concurrency so slow drift of the machine hits all
@@ -94,14 +110,37 @@ for c in 1 2 4 8 16; do
 done
 # Real detection model, one 640x640 image per request.
 perf "ppocr_det_c1" http -m ppocr_det --shape x:1,3,640,640 --concurrency-range 1
+fi
+
+# OCR pipeline at concurrency 1: two trips vs the `ocr` ensemble through the
+# same example client, images interleaved (bench/ocr_bench.py).
+curl -sf "http://127.0.0.1:${HTTP_PORT}/v2/models/ocr/ready" >/dev/null || {
+  echo "bench: the ocr ensemble is not ready" >&2; cat "${OUT}/server.log"; exit 1; }
+OCR_CLIENTS_CMD=("${PYTHON}" bench/ocr_bench.py clients --url "127.0.0.1:${HTTP_PORT}"
+                 --images "${OUT}/ocr_images" --rounds "${OCR_ROUNDS}" --output "${OUT}/ocr_clients.json")
+echo "${OCR_CLIENTS_CMD[*]#${ROOT}/}" | sed "s#${OUT}#build/bench-results#g" | tee -a "${OUT}/commands.txt"
+"${OCR_CLIENTS_CMD[@]}"
 
 kill -TERM "${SERVER_PID}"; wait "${SERVER_PID}" 2>/dev/null || true; trap - EXIT
 
 # The anchor runs after the server stopped, so neither steals the other's cores.
+if [[ "${ONLY}" != ocr ]]; then
 ANCHOR_CMD=("${BUILD}/bench/inprocess_ort" --model "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" --input x
             --shape 1,3,640,640 --threads "${THREADS}" --seconds "$((SECONDS_PER_POINT * 3 / 1000))")
 echo "${ANCHOR_CMD[*]#${ROOT}/}" | sed "s#${HOME}#~#g" | tee -a "${OUT}/commands.txt"
 "${ANCHOR_CMD[@]}" >"${OUT}/inprocess_ppocr_det.json"
+fi
 
-"${PYTHON}" bench/report.py "${OUT}" "${REPORT}"
+# The OCR in-process reference, also after the server stopped: each timed set
+# (OCR_ROUNDS passes, like the clients), then the accuracy set once.
+INPROCESS_OCR_CMD=("${BUILD}/bench/inprocess_ocr" --models examples/ocr --repeat "${OCR_ROUNDS}")
+for set in text scenes; do
+  echo "${INPROCESS_OCR_CMD[*]#${ROOT}/} build/bench-results/ocr_images/${set}/*" | tee -a "${OUT}/commands.txt"
+  "${INPROCESS_OCR_CMD[@]}" "${OUT}/ocr_images/${set}"/* >"${OUT}/inprocess_ocr_${set}.json"
+done
+"${BUILD}/bench/inprocess_ocr" --models examples/ocr "${OUT}"/ocr_images/accuracy/* >"${OUT}/inprocess_ocr_accuracy_raw.json"
+"${PYTHON}" bench/ocr_bench.py score --images "${OUT}/ocr_images" \
+  --inprocess "${OUT}/inprocess_ocr_accuracy_raw.json" --output "${OUT}/inprocess_ocr_accuracy.json"
+
+"${PYTHON}" bench/report.py "${OUT}" "${REPORT}" ${ONLY:+--only "${ONLY}"}
 echo "bench: wrote ${REPORT}"

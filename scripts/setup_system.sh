@@ -16,6 +16,10 @@ packages=(
   libfmt-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # OCR backend (src/backends/ocr): image decoding, resizing, contours, warps
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  # fonts the OCR tests render known text with
+  fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
   # libFuzzer targets (scripts/run_fuzz.sh)
   clang-14 libclang-rt-14-dev
   # perf_analyzer (shipped in the tritonclient wheel) links libb64.so.0d

@@ -23,7 +23,6 @@ struct UnimplementedField {
 // One row per feature not implemented yet: delete the row when it lands.
 constexpr std::array kUnimplemented = {
     UnimplementedField{"sequence_batching", [](const Config& c) { return c.has_sequence_batching(); }},
-    UnimplementedField{"ensemble_scheduling", [](const Config& c) { return c.has_ensemble_scheduling(); }},
     // optimization.graph is read by the ONNX Runtime backend; pinned memory
     // only matters for GPU copies and is filled in by Normalize.
     UnimplementedField{"optimization.priority", [](const Config& c) { return c.optimization().priority() != 0; }},

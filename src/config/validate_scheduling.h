@@ -10,8 +10,10 @@ namespace inferd::config {
 
 Status ValidateDynamicBatching(const inference::ModelConfig& config);
 Status ValidateSequenceBatching(const inference::ModelConfig& config);
-// Only the structure for now: an ensemble has steps and each names a model.
-// Data-flow checks between steps belong to the ensemble scheduler.
+// Only what the config alone shows: an ensemble has steps, each names a
+// model, and it sets none of the per-instance sections. The data-flow and
+// composing-model checks run at load time (src/scheduler/ensemble_graph.h),
+// when the composing models' configs are known.
 Status ValidateEnsembleScheduling(const inference::ModelConfig& config);
 
 }  // namespace inferd::config

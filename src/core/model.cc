@@ -51,12 +51,26 @@ Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
   ScheduledModel scheduled{config.name(), spec.version, &model->statistics_};
   Result<std::unique_ptr<Scheduler>> scheduler = CreateScheduler(config, scheduled, std::move(instances));
   if (!scheduler.ok()) return scheduler.status();
-  model->scheduler_ = std::move(scheduler).value();
+  model->SetScheduler(std::move(scheduler).value());
+  return model;
+}
+
+Result<std::shared_ptr<Model>> Model::CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
+                                                          int64_t version, const SchedulerMaker& make_scheduler) {
+  std::shared_ptr<Model> model(new Model(std::move(config), version, {}));
+  ScheduledModel scheduled{model->name(), version, &model->statistics_};
+  Result<std::unique_ptr<Scheduler>> scheduler = make_scheduler(scheduled);
+  if (!scheduler.ok()) return scheduler.status();
+  model->SetScheduler(std::move(scheduler).value());
+  return model;
+}
+
+void Model::SetScheduler(std::unique_ptr<Scheduler> scheduler) {
+  scheduler_ = std::move(scheduler);
   // nv_inference_pending_request_count: the scheduler outlives the
   // statistics' readers (both belong to the model).
-  model->statistics_.SetPendingRequestCountSource(
-      [scheduler = model->scheduler_.get()] { return static_cast<uint64_t>(scheduler->InFlight()); });
-  return model;
+  statistics_.SetPendingRequestCountSource(
+      [scheduler = scheduler_.get()] { return static_cast<uint64_t>(scheduler->InFlight()); });
 }
 
 const std::vector<std::string>* Model::LabelsFor(const std::string& output_name) const {

@@ -2,6 +2,7 @@
 // behind a scheduler, its statistics and its output labels.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "common/status.h"
 #include "core/statistics.h"
 #include "model_config.pb.h"
+#include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
 
 namespace inferd {
@@ -28,6 +30,12 @@ class Model {
  public:
   // Creates every instance of every instance_group and the scheduler.
   static Result<std::shared_ptr<Model>> Load(ModelLoadSpec spec);
+  // A model with no backend instances of its own (an ensemble): its requests
+  // go to the scheduler `make_scheduler` builds from the model's name,
+  // version and statistics.
+  using SchedulerMaker = std::function<Result<std::unique_ptr<Scheduler>>(const ScheduledModel&)>;
+  static Result<std::shared_ptr<Model>> CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
+                                                            int64_t version, const SchedulerMaker& make_scheduler);
   ~Model();
 
   const std::string& name() const { return config_->name(); }
@@ -46,6 +54,8 @@ class Model {
  private:
   Model(std::shared_ptr<const inference::ModelConfig> config, int64_t version,
         std::map<std::string, std::vector<std::string>> labels);
+  // Installs the scheduler and makes it the source of the pending count.
+  void SetScheduler(std::unique_ptr<Scheduler> scheduler);
 
   std::shared_ptr<const inference::ModelConfig> config_;
   int64_t version_;

@@ -22,8 +22,9 @@ constexpr const char* kDefaultOnnxFileName = "model.onnx";
 
 }  // namespace
 
-ModelLoader::ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem)
-    : options_(options), backends_(backends), filesystem_(filesystem) {}
+ModelLoader::ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem,
+                         EnsembleServices ensembles)
+    : options_(options), backends_(backends), filesystem_(filesystem), ensembles_(std::move(ensembles)) {}
 
 Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, const std::string& path) {
   const std::string config_path = repository::JoinPath(path, kConfigFileName);
@@ -72,7 +73,10 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
     config.set_backend(std::string(config::kOnnxRuntimeBackend));
   }
 
-  const std::string backend_name = BackendRegistry::BackendNameForConfig(config);
+  // An ensemble runs no backend of its own ("backend: ensemble" is
+  // normalized to the platform below).
+  const bool ensemble = config.platform() == config::kEnsemblePlatform || config.backend() == config::kEnsemblePlatform;
+  const std::string backend_name = ensemble ? "" : BackendRegistry::BackendNameForConfig(config);
   if (!backend_name.empty()) {
     Result<Backend*> backend = backends_->Get(backend_name);
     if (!backend.ok()) {
@@ -87,6 +91,10 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
     plan.status = available.status();
     return plan;
   }
+
+  // Triton wants an (empty) version folder for an ensemble too; git cannot
+  // hold an empty folder, so inferd serves an ensemble without one as version 1.
+  if (ensemble && available->empty()) available.value().push_back(1);
 
   // The policy is applied before normalizing: auto-complete needs a version
   // to read, and an unset policy already means "latest 1".
@@ -162,7 +170,20 @@ int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config)
   return std::max(1, cores / std::max(1, instances));
 }
 
+Result<std::shared_ptr<Model>> ModelLoader::LoadEnsembleVersion(const ModelPlan& plan, int64_t version) {
+  if (!ensembles_.find_config || !ensembles_.infer) {
+    return Status::Unimplemented(fmt::format("model '{}': this loader cannot load ensembles", plan.name));
+  }
+  Result<std::shared_ptr<const EnsembleGraph>> graph = BuildEnsembleGraph(*plan.config, ensembles_.find_config);
+  if (!graph.ok()) return graph.status();
+  return Model::CreateWithScheduler(
+      plan.config, version, [&](const ScheduledModel& scheduled) -> Result<std::unique_ptr<Scheduler>> {
+        return std::unique_ptr<Scheduler>(std::make_unique<EnsembleScheduler>(scheduled, *graph, ensembles_.infer));
+      });
+}
+
 Result<std::shared_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, int64_t version) {
+  if (config::IsEnsemble(*plan.config)) return LoadEnsembleVersion(plan, version);
   if (plan.backend == nullptr) {
     return Status::Unimplemented(
         fmt::format("model '{}': platform '{}' is not supported yet", plan.name, plan.config->platform()));

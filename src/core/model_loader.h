@@ -17,6 +17,8 @@
 #include "core/server.h"
 #include "model_config.pb.h"
 #include "repository/filesystem.h"
+#include "scheduler/ensemble_graph.h"
+#include "scheduler/ensemble_scheduler.h"
 
 namespace inferd {
 
@@ -31,9 +33,18 @@ struct ModelPlan {
   std::map<std::string, std::vector<std::string>> labels;
 };
 
+// What loading an ensemble needs from the server: the configs of the models
+// it composes (its graph is checked against them at load time, so they must
+// be loaded first) and the way its steps are submitted (Server::Infer).
+struct EnsembleServices {
+  ComposingConfigLookup find_config;
+  InferFunction infer;
+};
+
 class ModelLoader {
  public:
-  ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem);
+  ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem,
+              EnsembleServices ensembles = {});
 
   // Never fails: problems are recorded in the plan's status.
   ModelPlan Plan(const std::string& name, const std::string& path);
@@ -45,10 +56,12 @@ class ModelLoader {
                                inference::ModelConfig* config);
   std::string ModelFilePath(const ModelPlan& plan, int64_t version) const;
   int IntraOpThreadsPerInstance(const inference::ModelConfig& config) const;
+  Result<std::shared_ptr<Model>> LoadEnsembleVersion(const ModelPlan& plan, int64_t version);
 
   const ServerOptions& options_;
   BackendRegistry* backends_;
   repository::FileSystem* filesystem_;
+  EnsembleServices ensembles_;
 };
 
 }  // namespace inferd

@@ -1,8 +1,12 @@
 #include "core/model_registry.h"
 
+#include <set>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/logging.h"
+#include "config/normalize.h"
 #include "repository/repository_scanner.h"
 
 namespace inferd {
@@ -17,8 +21,8 @@ const char* ModelStateName(ModelState state) {
   return "UNKNOWN";
 }
 
-ModelRegistry::ModelRegistry(const ServerOptions& options)
-    : options_(options), backends_(options.backend_directory) {}
+ModelRegistry::ModelRegistry(const ServerOptions& options, InferFunction infer)
+    : options_(options), infer_(std::move(infer)), backends_(options.backend_directory) {}
 
 ModelRegistry::~ModelRegistry() { UnloadAll(); }
 
@@ -40,24 +44,77 @@ Result<std::vector<std::string>> ModelRegistry::LoadAll() {
   for (const auto& problem : scan->problems) {
     SetModelFailure(problem.name, Status::InvalidArgument(problem.reason), &failures);
   }
-  ModelLoader loader(options_, &backends_, &repository::LocalFileSystem());
-  for (const auto& location : scan->models) {
-    LoadModel(loader, location.name, location.path, &failures);
+  {
+    std::unique_lock lock(mutex_);
+    for (const auto& location : scan->models) models_[location.name].state = ModelState::kLoading;
   }
+  EnsembleServices ensembles;
+  if (infer_) {
+    ensembles.infer = infer_;
+    ensembles.find_config = [this](const std::string& name,
+                                   int64_t version) -> Result<std::shared_ptr<const inference::ModelConfig>> {
+      Result<std::shared_ptr<Model>> model = Find(name, version);
+      if (!model.ok()) return model.status();
+      return (*model)->shared_config();
+    };
+  }
+  ModelLoader loader(options_, &backends_, &repository::LocalFileSystem(), std::move(ensembles));
+  std::vector<ModelPlan> ensemble_plans;
+  for (const auto& location : scan->models) {
+    ModelPlan plan = loader.Plan(location.name, location.path);
+    if (!plan.status.ok()) {
+      SetModelFailure(location.name, plan.status, &failures);
+    } else if (config::IsEnsemble(*plan.config)) {
+      ensemble_plans.push_back(std::move(plan));
+    } else {
+      LoadVersions(loader, plan, &failures);
+    }
+  }
+  LoadEnsembles(loader, std::move(ensemble_plans), &failures);
   return failures;
 }
 
-void ModelRegistry::LoadModel(ModelLoader& loader, const std::string& name, const std::string& path,
-                              std::vector<std::string>* failures) {
-  {
-    std::unique_lock lock(mutex_);
-    models_[name].state = ModelState::kLoading;
+void ModelRegistry::LoadEnsembles(ModelLoader& loader, std::vector<ModelPlan> pending,
+                                  std::vector<std::string>* failures) {
+  // Rounds: each loads the ensembles that use no ensemble still waiting, so
+  // an ensemble of ensembles finds its parts loaded. A step naming its own
+  // ensemble is left to the graph check, which explains it better.
+  while (!pending.empty()) {
+    std::set<std::string, std::less<>> waiting;
+    for (const ModelPlan& plan : pending) waiting.insert(plan.name);
+    auto uses_waiting = [&waiting](const ModelPlan& plan) {
+      for (const auto& step : plan.config->ensemble_scheduling().step()) {
+        if (step.model_name() != plan.name && waiting.contains(step.model_name())) return true;
+      }
+      return false;
+    };
+    std::vector<ModelPlan> later;
+    for (ModelPlan& plan : pending) {
+      if (uses_waiting(plan)) {
+        later.push_back(std::move(plan));
+      } else {
+        LoadVersions(loader, plan, failures);
+      }
+    }
+    if (later.size() == pending.size()) {
+      std::vector<std::string> names;
+      for (const ModelPlan& plan : later) names.push_back("'" + plan.name + "'");
+      for (const ModelPlan& plan : later) {
+        SetModelFailure(plan.name,
+                        Status::InvalidArgument(fmt::format(
+                            "ensemble '{}' cannot load: these ensembles use each other in a cycle (or use one "
+                            "that is in a cycle): {}",
+                            plan.name, fmt::join(names, ", "))),
+                        failures);
+      }
+      return;
+    }
+    pending = std::move(later);
   }
-  ModelPlan plan = loader.Plan(name, path);
-  if (!plan.status.ok()) {
-    SetModelFailure(name, plan.status, failures);
-    return;
-  }
+}
+
+void ModelRegistry::LoadVersions(ModelLoader& loader, const ModelPlan& plan, std::vector<std::string>* failures) {
+  const std::string& name = plan.name;
   for (const auto& [version, reason] : plan.missing_versions) {
     LogError("{}", reason);
     failures->push_back(reason);
@@ -86,12 +143,18 @@ void ModelRegistry::LoadModel(ModelLoader& loader, const std::string& name, cons
 }
 
 void ModelRegistry::UnloadAll() {
+  StopModels([](const Model& model) { return config::IsEnsemble(model.config()); });
+  StopModels([](const Model&) { return true; });
+}
+
+void ModelRegistry::StopModels(const std::function<bool(const Model&)>& select) {
   std::vector<std::shared_ptr<Model>> to_stop;
   {
     std::unique_lock lock(mutex_);
     for (auto& [name, entry] : models_) {
       for (auto& [version, version_entry] : entry.versions) {
-        if (version_entry.model) to_stop.push_back(std::move(version_entry.model));
+        if (!version_entry.model || !select(*version_entry.model)) continue;
+        to_stop.push_back(std::move(version_entry.model));
         if (version_entry.state == ModelState::kReady) {
           version_entry.state = ModelState::kUnavailable;
           version_entry.reason = "unloaded";
@@ -114,6 +177,13 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
   if (version == kLatestVersion) {
     for (auto v = entry.versions.rbegin(); v != entry.versions.rend(); ++v) {
       if (v->second.state == ModelState::kReady) return v->second.model;
+    }
+    // Say why, from the newest version: an ensemble's load error quotes this.
+    auto newest = entry.versions.rbegin();
+    if (newest != entry.versions.rend() && !newest->second.reason.empty()) {
+      return Status::Unavailable(fmt::format("model '{}' has no ready version (version {} is {}: {})", name,
+                                             newest->first, ModelStateName(newest->second.state),
+                                             newest->second.reason));
     }
     return Status::Unavailable(fmt::format("model '{}' has no ready version", name));
   }

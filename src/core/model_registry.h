@@ -3,6 +3,7 @@
 // lookup the request path uses. A failed load is a state, never an exit.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -21,14 +22,20 @@ const char* ModelStateName(ModelState state);
 
 class ModelRegistry {
  public:
-  explicit ModelRegistry(const ServerOptions& options);
+  // `infer` is how ensembles submit their steps (Server::Infer); without it
+  // ensembles fail to load.
+  explicit ModelRegistry(const ServerOptions& options, InferFunction infer = {});
   ~ModelRegistry();
 
   // Scans the repositories and loads every model version. Returns one line
   // per failure (model, version, reason); the registry serves the rest. Fails
-  // only when a repository folder itself is missing.
+  // only when a repository folder itself is missing. Ensembles load last,
+  // each after the ensembles it uses, so their graphs are checked against
+  // composing models that are already READY (or have failed).
   Result<std::vector<std::string>> LoadAll();
   // Stops every model (finishing queued requests) and marks it UNAVAILABLE.
+  // Ensembles stop first, while the models they compose still serve, so
+  // their running requests finish.
   void UnloadAll();
 
   // The model serving `version` (kLatestVersion: the highest ready version).
@@ -52,11 +59,14 @@ class ModelRegistry {
     std::map<int64_t, VersionEntry> versions;
   };
 
-  void LoadModel(ModelLoader& loader, const std::string& name, const std::string& path,
-                 std::vector<std::string>* failures);
+  void LoadVersions(ModelLoader& loader, const ModelPlan& plan, std::vector<std::string>* failures);
+  void LoadEnsembles(ModelLoader& loader, std::vector<ModelPlan> ensembles, std::vector<std::string>* failures);
   void SetModelFailure(const std::string& name, const Status& status, std::vector<std::string>* failures);
+  // Stops the models `select` picks and marks them UNAVAILABLE.
+  void StopModels(const std::function<bool(const Model&)>& select);
 
   ServerOptions options_;
+  InferFunction infer_;
   BackendRegistry backends_;
   mutable std::shared_mutex mutex_;  // guards models_; held only for lookups and state changes
   std::map<std::string, ModelEntry, std::less<>> models_;

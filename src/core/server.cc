@@ -77,7 +77,12 @@ Result<int64_t> ParseModelVersion(const std::string& model_name, const std::stri
 }
 
 Server::Server(const ServerOptions& options)
-    : options_(options), registry_(std::make_unique<ModelRegistry>(options_)) {}
+    : options_(options),
+      // Ensemble steps are ordinary requests to their composing models: the
+      // registry's models live no longer than the server.
+      registry_(std::make_unique<ModelRegistry>(options_, [this](InferenceRequest request, InferCallback done) {
+        Infer(std::move(request), std::move(done));
+      })) {}
 
 Server::~Server() { Stop(); }
 

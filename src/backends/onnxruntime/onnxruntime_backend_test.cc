@@ -282,6 +282,32 @@ TEST_F(OnnxRuntimeBackendTest, MisalignedAndEmptyInputsWork) {
   EXPECT_EQ((*empty)[0].byte_size, 0u);
 }
 
+// Zero rows in, zero rows out, without running the model: exported models
+// often cannot run an empty batch (PP-OCRv4 recognition fails in a Reshape),
+// and an OCR pipeline that found no text must still answer. Run, ORT would
+// report the width it was given; the answer without running has no width.
+TEST_F(OnnxRuntimeBackendTest, ZeroRowRequestIsAnsweredWithoutRunningTheModel) {
+  const std::vector<OnnxDim> dims = {std::string("batch"), std::string("width")};
+  const std::string model = BuildOnnxModel({{"Identity", {"INPUT0"}, {"OUTPUT0"}, {}}},
+                                           {{"INPUT0", kOnnxFloat, dims}}, {{"OUTPUT0", kOnnxFloat, dims}});
+  auto instance = CreateOrFail(WriteModel("m.onnx", model), ConfigNamed("rows"), CpuSettings("i"));
+  ASSERT_NE(instance, nullptr);
+  Result<std::vector<Tensor>> empty =
+      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {0, 5}, std::vector<float>{})}, {}, nullptr);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_EQ(empty->size(), 1u);
+  EXPECT_EQ((*empty)[0].name, "OUTPUT0");
+  EXPECT_EQ((*empty)[0].datatype, DataType::kFp32);
+  EXPECT_EQ((*empty)[0].shape, (Shape{0, 0}));
+  EXPECT_EQ((*empty)[0].byte_size, 0u);
+
+  // One row runs the model as usual.
+  Result<std::vector<Tensor>> one =
+      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {1, 5}, std::vector<float>(5, 2.0f))}, {}, nullptr);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ((*one)[0].shape, (Shape{1, 5}));
+}
+
 // Every fixed-size KServe datatype round-trips through an Identity model
 // bit for bit.
 TEST_F(OnnxRuntimeBackendTest, IdentityRoundTripsEveryFixedSizeDatatype) {

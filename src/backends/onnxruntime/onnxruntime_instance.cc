@@ -31,6 +31,34 @@ std::string ListNames(const std::vector<OrtTensorSpec>& specs) {
   return names;
 }
 
+// True when every input has zero rows (first dimension 0) and every output
+// to fetch has a symbolic first dimension, i.e. rows in give rows out. Many
+// exported models cannot run with zero rows (a Reshape to [0,-1] is
+// ambiguous), yet a pipeline step that found nothing, such as text
+// recognition after a detector found no text, must answer with nothing.
+bool IsZeroRowRequest(const std::vector<Tensor>& inputs, const std::vector<OrtTensorSpec>& outputs,
+                      const std::vector<size_t>& selected) {
+  if (inputs.empty()) return false;
+  for (const Tensor& tensor : inputs) {
+    if (tensor.shape.empty() || tensor.shape[0] != 0) return false;
+  }
+  for (size_t index : selected) {
+    const OrtTensorSpec& spec = outputs[index];
+    if (!spec.is_tensor || spec.shape.empty() || spec.shape[0] != -1) return false;
+    if (FromOrtElementType(spec.element_type) == DataType::kInvalid) return false;
+  }
+  return true;
+}
+
+// Zero-row outputs: first dimension 0, other symbolic dimensions 0 too (no
+// element exists whose extent could be known).
+Tensor ZeroRowTensor(const OrtTensorSpec& spec) {
+  Shape shape = spec.shape;
+  for (int64_t& dim : shape) dim = std::max<int64_t>(dim, 0);
+  shape[0] = 0;
+  return Tensor::FromBuffer(spec.name, FromOrtElementType(spec.element_type), std::move(shape), std::string());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BackendInstance>> OnnxRuntimeInstance::Create(const std::string& model_path,
@@ -141,6 +169,12 @@ Status OnnxRuntimeInstance::Run(const std::vector<Tensor>& inputs, const std::ve
 
   std::vector<size_t> selected;
   RETURN_IF_ERROR(SelectOutputs(output_names, &selected));
+  if (IsZeroRowRequest(inputs, signature_.outputs, selected)) {
+    outputs->clear();
+    for (size_t index : selected) outputs->push_back(ZeroRowTensor(signature_.outputs[index]));
+    if (timings != nullptr) *timings = ExecutionTimings{};
+    return Status::Ok();
+  }
   // ORT computes only what the fetched outputs need; fetch each name once
   // even when the caller asked for one twice.
   std::vector<const char*> fetch_names;
