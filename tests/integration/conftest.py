@@ -17,7 +17,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 
 from models import repositories
-from server_process import REPO_ROOT, InferdServer, ServerStartError, find_binary
+from server_process import REPO_ROOT, InferdServer, start_or_fail, find_binary
 
 EXAMPLE_REPO = REPO_ROOT / "examples" / "simple"
 EXAMPLE_MODELS = ["simple", "simple_nobatch", "simple_versioned", "simple_string"]
@@ -87,11 +87,7 @@ class ServerFactory:
         return server
 
     def start(self, repositories_, extra_args=()):
-        server = self.create(repositories_, extra_args)
-        try:
-            return server.start()
-        except ServerStartError as error:
-            pytest.fail(str(error))
+        return start_or_fail(self.create(repositories_, extra_args))
 
     def stop_all(self):
         for server in self.servers:
@@ -109,11 +105,7 @@ def server_factory(inferd_binary, tmp_path):
 def server(inferd_binary, test_repo, example_repo, tmp_path_factory):
     """The shared healthy server: generated test models + examples/simple."""
     log_dir = tmp_path_factory.mktemp("inferd_session")
-    instance = InferdServer([test_repo, example_repo], log_dir / "inferd.log", binary=inferd_binary)
-    try:
-        instance.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    instance = start_or_fail(InferdServer([test_repo, example_repo], log_dir / "inferd.log", binary=inferd_binary))
     yield instance
     instance.stop()
 

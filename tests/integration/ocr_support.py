@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import tritonclient.http as httpclient
 
-from server_process import REPO_ROOT, InferdServer, ServerStartError
+from server_process import REPO_ROOT, InferdServer, start_or_fail
 
 OCR_REPO = REPO_ROOT / "examples" / "ocr"
 CLIENT_PATH = OCR_REPO / "client.py"
@@ -73,11 +73,7 @@ def wait_until_ready(server, models, timeout=READY_TIMEOUT_S):
 def start_ocr_server(binary, log_path, repository=OCR_REPO, extra_args=()):
     """A started server serving `repository`, its OCR models ready. A model
     that does not load fails the caller with the server's reason."""
-    server = InferdServer([repository], log_path, extra_args, binary)
-    try:
-        server.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    server = start_or_fail(InferdServer([repository], log_path, extra_args, binary))
     not_ready = wait_until_ready(server, OCR_MODELS)
     if not_ready:
         index = httpclient.InferenceServerClient(url=server.url).get_model_repository_index()

@@ -98,6 +98,17 @@ class ServerStartError(RuntimeError):
     pass
 
 
+def start_or_fail(server):
+    """Starts `server` and returns it; a server that does not come up fails
+    the calling test with the tail of its log."""
+    import pytest  # only tests call this; the module itself stays pytest-free
+
+    try:
+        return server.start()
+    except ServerStartError as error:
+        pytest.fail(str(error))
+
+
 class InferdServer:
     """One inferd process serving `repositories` with `extra_args`."""
 

@@ -23,7 +23,7 @@ from tritonclient.utils import InferenceServerException
 import http_raw
 from metrics_scrape import scrape
 from models.batching_models import write_batching_repository
-from server_process import InferdServer, ServerStartError
+from server_process import InferdServer, start_or_fail
 
 SLOW_TARGET_S = 0.8
 # How long to let an earlier request reach the instance before sending the next.
@@ -35,11 +35,7 @@ FAST_WIDTH = 4
 def batching_server(inferd_binary, tmp_path_factory):
     repo = write_batching_repository(tmp_path_factory.mktemp("batching_repo"))
     log_dir = tmp_path_factory.mktemp("batching_server")
-    server = InferdServer([repo], log_dir / "inferd.log", binary=inferd_binary)
-    try:
-        server.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    server = start_or_fail(InferdServer([repo], log_dir / "inferd.log", binary=inferd_binary))
     yield server
     server.stop()
 

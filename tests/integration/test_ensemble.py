@@ -20,7 +20,7 @@ from tritonclient.utils import InferenceServerException
 
 from models.ensemble_models import (COMPOSING_MODELS, ENSEMBLES, GATHER_TABLE, INVALID_ENSEMBLES,
                                     write_ensemble_repository)
-from server_process import InferdServer, ServerStartError
+from server_process import InferdServer, start_or_fail
 
 # square_cost_model costs about width³ per execution: at this width a slow
 # branch takes tens of milliseconds or more, far above the ensemble's own
@@ -33,11 +33,7 @@ FAST_WIDTH = 4
 def ensemble_server(inferd_binary, tmp_path_factory):
     repo = write_ensemble_repository(tmp_path_factory.mktemp("ensemble_repo"))
     log_dir = tmp_path_factory.mktemp("ensemble_server")
-    server = InferdServer([repo], log_dir / "inferd.log", binary=inferd_binary)
-    try:
-        server.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    server = start_or_fail(InferdServer([repo], log_dir / "inferd.log", binary=inferd_binary))
     yield server
     server.stop()
 

@@ -12,7 +12,7 @@ from tritonclient.utils import InferenceServerException
 
 import grpc_raw
 from models import onnx_builders, repositories
-from server_process import InferdServer, ServerStartError
+from server_process import InferdServer, start_or_fail
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -33,12 +33,8 @@ def large_server(inferd_binary, tmp_path_factory):
         "identity_fp32", 8, [repositories.tensor_config("INPUT0", "TYPE_FP32", [4])],
         [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [4])]),
         onnx_builders.identity_model("FP32", True, [4]))
-    inferd = InferdServer([repo], tmp_path_factory.mktemp("large_server") / "inferd.log",
-                          binary=inferd_binary)
-    try:
-        inferd.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    inferd = start_or_fail(InferdServer([repo], tmp_path_factory.mktemp("large_server") / "inferd.log",
+                                        binary=inferd_binary))
     yield inferd
     inferd.stop()
 

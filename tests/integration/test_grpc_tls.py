@@ -11,7 +11,7 @@ import tritonclient.grpc as grpcclient
 from tritonclient.utils import InferenceServerException
 
 import tls_certs
-from server_process import InferdServer, ServerStartError
+from server_process import InferdServer, start_or_fail
 
 pytestmark = [pytest.mark.timeout(90),
               pytest.mark.skipif(not tls_certs.openssl_available(),
@@ -26,11 +26,7 @@ def certificates(tmp_path_factory):
 
 
 def _start(binary, repo, log_path, args):
-    inferd = InferdServer([repo], log_path, args, binary)
-    try:
-        return inferd.start()
-    except ServerStartError as error:
-        pytest.fail(str(error))
+    return start_or_fail(InferdServer([repo], log_path, args, binary))
 
 
 @pytest.fixture(scope="module")
