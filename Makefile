@@ -9,7 +9,8 @@
 #   make test-integration  pytest tests/integration against build/inferd
 #   make test-asan         ASan+UBSan build in build-asan/, ctest + pytest against it
 #   make test-tsan         ThreadSanitizer build of the scheduler unit tests in build-tsan/
-#   make test-fuzz         libFuzzer (clang, ASan+UBSan) on the HTTP codec and config parser,
+#   make test-fuzz         libFuzzer (clang, ASan+UBSan) on the HTTP and gRPC request decoders,
+#                          the config parser and the image decoder,
 #                          FUZZ_SECONDS each (default 30)
 #   make bench             bench/run.sh (never part of make test)
 #   make clean             remove build/ and build-asan/

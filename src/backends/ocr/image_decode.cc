@@ -48,10 +48,12 @@ cv::Mat ToOpaqueBgr(cv::Mat image) {
 Result<cv::Mat> DecodeImage(std::string_view bytes, int64_t max_pixels, std::string_view subject) {
   Result<ImageHeader> header = InspectImage(bytes);
   if (!header.ok()) return header.status().WithPrefix(subject);
-  const int64_t pixels = header->width * header->height;  // each side < 2^32: no overflow
-  if (pixels > max_pixels) {
+  // Sides are positive and below 2^31 (InspectImage), so the product fits
+  // in int64; compared by division anyway so no header can overflow it.
+  if (header->width > max_pixels / header->height) {
     return Status::InvalidArgument(fmt::format("{}: the image is {}x{} = {} pixels, more than the limit of {} pixels",
-                                               subject, header->width, header->height, pixels, max_pixels));
+                                               subject, header->width, header->height,
+                                               header->width * header->height, max_pixels));
   }
   // Header checks passed, so the buffer is a whole JPEG/PNG; the decoder can
   // still reject corrupt entropy data or CRCs. OpenCV reports some failures

@@ -57,6 +57,15 @@ TEST(DecodeImageTest, HugeDeclaredSizeIsRejectedBeforeDecoding) {
   EXPECT_THAT(decoded.status().message(), HasSubstr("100000x100000"));
 }
 
+TEST(DecodeImageTest, LargestLegalPngSidesAreRejectedWithoutOverflow) {
+  std::string png = Encode(cv::Mat(2, 2, CV_8UC3, cv::Scalar::all(0)), ".png");
+  const uint8_t largest[4] = {0x7F, 0xFF, 0xFF, 0xFF};  // 2^31 - 1, the PNG maximum
+  for (int i = 0; i < 4; ++i) png[16 + i] = png[20 + i] = static_cast<char>(largest[i]);
+  Result<cv::Mat> decoded = DecodeImage(png, kDefaultMaxPixels, "test");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(decoded.status().message(), HasSubstr("2147483647x2147483647"));
+}
+
 TEST(DecodeImageTest, CorruptPngDataIsAnError) {
   std::string png = Encode(cv::Mat(40, 40, CV_8UC3, cv::Scalar(1, 2, 3)), ".png");
   // Scramble the compressed pixel data (keep the container intact).

@@ -115,6 +115,13 @@ Result<ImageHeader> InspectPng(std::string_view bytes) {
       if (type != "IHDR" || length < 13) return Status::InvalidArgument("the PNG data does not start with IHDR");
       header.width = BigEndian32(bytes, pos + 8);
       header.height = BigEndian32(bytes, pos + 12);
+      // The PNG specification caps each side at 2^31 - 1.
+      constexpr int64_t kMaxPngSide = (int64_t{1} << 31) - 1;
+      if (header.width > kMaxPngSide || header.height > kMaxPngSide) {
+        return Status::InvalidArgument(fmt::format("the PNG declares a size of {}x{} pixels, above the format's "
+                                                   "limit of {} per side",
+                                                   header.width, header.height, kMaxPngSide));
+      }
       const uint8_t colour_type = ByteAt(bytes, pos + 17);
       header.has_alpha = colour_type == 4 || colour_type == 6;
       first = false;

@@ -78,5 +78,15 @@ TEST(InspectImageTest, RejectsZeroSizePng) {
   EXPECT_THAT(header.status().message(), HasSubstr("0x4"));
 }
 
+// Found by image_decode_fuzzer: sides near 2^32 overflowed width * height.
+TEST(InspectImageTest, RejectsPngSidesAboveTheFormatLimit) {
+  std::string png = Encode(Gradient(4, 4), ".png");
+  png[16] = png[17] = png[18] = static_cast<char>(0xFF);  // width 0xFFFFFF00
+  png[20] = png[21] = png[22] = static_cast<char>(0xFF);  // height 0xFFFFFF04
+  Result<ImageHeader> header = InspectImage(png);
+  ASSERT_FALSE(header.ok());
+  EXPECT_THAT(header.status().message(), HasSubstr("limit of 2147483647 per side"));
+}
+
 }  // namespace
 }  // namespace inferd::ocr
