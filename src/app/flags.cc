@@ -1,5 +1,7 @@
 #include "app/flags.h"
 
+#include "app/tritonserver_flags.h"
+
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -178,6 +180,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   bool show_version = false;
   std::optional<int> thread_count;
   std::deque<BoolFlag> bool_flags;
+  std::deque<AcceptedTritonFlag> accepted_triton_flags;
 
   CLI::App app{"inferd: an inference server that serves Triton model repositories over the KServe v2 protocol.",
                "inferd"};
@@ -214,6 +217,10 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
               "Report the server ready only when every model is ready (false: as soon as it is live)");
   AddBoolFlag(app, bool_flags, "--strict-model-config", &flags.strict_model_config,
               "Require complete config.pbtxt files (false: fill missing fields from the model file)");
+  // tritonserver's newer spelling of --strict-model-config=true.
+  AddBoolFlag(app, bool_flags, "--disable-auto-complete-config", &flags.strict_model_config,
+              "Same as --strict-model-config (tritonserver's newer name)");
+  AddAcceptedTritonFlags(app, accepted_triton_flags);
   app.add_option("--log-verbose", flags.log_verbose, "Verbose logging level; 0 is off, 1 or more logs each request")
       ->capture_default_str();
   app.add_option("--backend-directory", flags.backend_directory,
@@ -242,6 +249,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   }
 
   RETURN_IF_ERROR(ApplyBoolFlags(bool_flags));
+  flags.ignored_flag_warnings = AcceptedTritonFlagWarnings(accepted_triton_flags);
   flags.http_thread_count = thread_count.value_or(std::max(2, static_cast<int>(std::thread::hardware_concurrency())));
   if (flags.backend_directory.empty()) {
     const std::string executable_directory = ExecutableDirectory();

@@ -55,6 +55,8 @@ struct Flags {
   bool strict_model_config = false;
   int log_verbose = 0;
   std::string backend_directory;  // default: <directory of the executable>/backends
+  // tritonserver flags accepted without effect, one warning each (app/tritonserver_flags.h).
+  std::vector<std::string> ignored_flag_warnings;
 };
 
 enum class FlagsAction {

@@ -1,5 +1,6 @@
 #include "app/flags.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace inferd::app {
@@ -225,6 +226,34 @@ TEST(FlagsTest, VersionNeedsNoRepository) {
   Result<ParsedFlags> parsed = ParseFlags({"--version"});
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->action, FlagsAction::kPrintVersion);
+}
+
+
+TEST(TritonserverFlagsTest, LaunchScriptFlagsAreAcceptedWithAWarningEach) {
+  Flags flags = MustParse({"--model-repository", "/models", "--model-control-mode=explicit", "--load-model", "a",
+                           "--load-model=b", "--log-info", "true", "--exit-timeout-secs", "30", "--trace-file"});
+  EXPECT_THAT(flags.ignored_flag_warnings,
+              ::testing::ElementsAre(::testing::HasSubstr("--model-control-mode=explicit"),
+                                     ::testing::HasSubstr("--load-model=a"), ::testing::HasSubstr("--load-model=b"),
+                                     ::testing::HasSubstr("--log-info=true"),
+                                     ::testing::HasSubstr("--exit-timeout-secs=30"),
+                                     ::testing::HasSubstr("--trace-file")));
+  EXPECT_THAT(flags.ignored_flag_warnings[0], ::testing::HasSubstr("loads every model"));
+}
+
+TEST(TritonserverFlagsTest, ValuesThatMatchInferdNeedNoWarning) {
+  Flags flags = MustParse({"--model-repository", "/models", "--model-control-mode", "none", "--allow-sagemaker=false"});
+  EXPECT_TRUE(flags.ignored_flag_warnings.empty());
+}
+
+TEST(TritonserverFlagsTest, DisableAutoCompleteConfigIsStrictModelConfig) {
+  EXPECT_FALSE(MustParse({"--model-repository", "/models"}).strict_model_config);
+  EXPECT_TRUE(MustParse({"--model-repository", "/models", "--disable-auto-complete-config"}).strict_model_config);
+}
+
+TEST(TritonserverFlagsTest, FlagsNobodyKnowsAreStillErrors) {
+  Status status = ParseError({"--model-repository", "/models", "--model-contrl-mode=none"});
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ int Run(const Flags& flags) {
   inferd::InitLogging(flags.log_verbose);
   inferd::LogInfo("inferd {} starting; model repositories: {}", inferd::Server::Version(),
                   fmt::join(flags.model_repositories, ", "));
+  for (const std::string& warning : flags.ignored_flag_warnings) inferd::LogWarning("{}", warning);
 
   inferd::Result<std::unique_ptr<inferd::Server>> created = inferd::Server::Create(ToServerOptions(flags));
   if (!created.ok()) {

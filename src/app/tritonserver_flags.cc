@@ -1,0 +1,84 @@
+#include "app/tritonserver_flags.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+namespace inferd::app {
+namespace {
+
+struct KnownFlag {
+  const char* name;
+  const char* why;
+  const char* harmless_value;
+};
+
+constexpr const char* kNoModelControl =
+    "inferd loads every model of the repositories at start (model control mode 'none')";
+constexpr const char* kNoTracing = "inferd has no request tracing yet";
+
+constexpr KnownFlag kKnownFlags[] = {
+    {"--model-control-mode", kNoModelControl, "none"},
+    {"--load-model", kNoModelControl, nullptr},
+    {"--repository-poll-secs", kNoModelControl, nullptr},
+    {"--log-info", "inferd always logs information, warnings and errors", nullptr},
+    {"--log-warning", "inferd always logs information, warnings and errors", nullptr},
+    {"--log-error", "inferd always logs information, warnings and errors", nullptr},
+    {"--log-format", "inferd logs in its own format to standard error", nullptr},
+    {"--log-file", "inferd logs to standard error", nullptr},
+    {"--exit-timeout-secs", "inferd lets queued requests finish on shutdown", nullptr},
+    {"--id", "inferd reports its own name in server metadata", nullptr},
+    {"--backend-config", "backend settings belong in each model's config.pbtxt parameters", nullptr},
+    {"--pinned-memory-pool-byte-size", "inferd allocates no pinned memory pool", nullptr},
+    {"--cuda-memory-pool-byte-size", "inferd runs on CPU and allocates no CUDA memory pool", nullptr},
+    {"--min-supported-compute-capability", "inferd runs on CPU", nullptr},
+    {"--buffer-manager-thread-count", "inferd has no buffer manager threads", nullptr},
+    {"--model-load-thread-count", "inferd loads models one after another at start", nullptr},
+    {"--rate-limit", "inferd has no rate limiter yet", nullptr},
+    {"--rate-limit-resource", "inferd has no rate limiter yet", nullptr},
+    {"--response-cache-byte-size", "inferd has no response cache yet", nullptr},
+    {"--cache-config", "inferd has no response cache yet", nullptr},
+    {"--trace-config", kNoTracing, nullptr},
+    {"--trace-file", kNoTracing, nullptr},
+    {"--trace-level", kNoTracing, nullptr},
+    {"--trace-rate", kNoTracing, nullptr},
+    {"--trace-count", kNoTracing, nullptr},
+    {"--trace-log-frequency", kNoTracing, nullptr},
+    {"--http-header-forward-pattern", "inferd forwards no request headers to backends", nullptr},
+    {"--grpc-header-forward-pattern", "inferd forwards no request headers to backends", nullptr},
+    {"--allow-sagemaker", "inferd serves no SageMaker endpoint", "false"},
+    {"--allow-vertex-ai", "inferd serves no Vertex AI endpoint", "false"},
+};
+
+}  // namespace
+
+void AddAcceptedTritonFlags(CLI::App& app, std::deque<AcceptedTritonFlag>& flags) {
+  for (const KnownFlag& known : kKnownFlags) {
+    AcceptedTritonFlag& flag = flags.emplace_back();
+    flag.name = known.name;
+    flag.why = known.why;
+    flag.harmless_value = known.harmless_value;
+    // Empty group: parsed but not listed in --help (it lists what inferd does).
+    flag.option = app.add_option(known.name, flag.values, "")
+                      ->expected(0, 1)
+                      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                      ->group("");
+  }
+}
+
+std::vector<std::string> AcceptedTritonFlagWarnings(const std::deque<AcceptedTritonFlag>& flags) {
+  std::vector<std::string> warnings;
+  for (const AcceptedTritonFlag& flag : flags) {
+    for (const std::string& value : flag.values) {
+      if (flag.harmless_value != nullptr && value == flag.harmless_value) continue;
+      warnings.push_back(fmt::format("ignoring tritonserver flag {}{}: {}", flag.name,
+                                     value.empty() ? "" : "=" + value, flag.why));
+    }
+    if (flag.values.empty() && flag.option->count() > 0) {
+      warnings.push_back(fmt::format("ignoring tritonserver flag {}: {}", flag.name, flag.why));
+    }
+  }
+  return warnings;
+}
+
+}  // namespace inferd::app
