@@ -45,4 +45,13 @@ size_t DataTypeByteSize(DataType type) {
   return 0;
 }
 
+std::string AllDataTypeNames() {
+  std::string names;
+  for (auto type = static_cast<int>(DataType::kBool); type <= static_cast<int>(DataType::kBytes); ++type) {
+    if (!names.empty()) names += ", ";
+    names += DataTypeName(static_cast<DataType>(type));
+  }
+  return names;
+}
+
 }  // namespace inferd

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace inferd {
@@ -30,6 +31,9 @@ enum class DataType : uint8_t {
 std::string_view DataTypeName(DataType type);
 // Parses a KServe datatype name; nullopt when unknown.
 std::optional<DataType> DataTypeFromName(std::string_view name);
+// Every valid name, comma-separated ("BOOL, UINT8, ..., BYTES"), for the
+// message that rejects an unknown datatype.
+std::string AllDataTypeNames();
 // Bytes per element; 0 for kBytes (variable) and kInvalid.
 size_t DataTypeByteSize(DataType type);
 

@@ -16,15 +16,6 @@ namespace {
 
 using inference::ModelInferRequest;
 
-std::string AllDataTypeNames() {
-  std::string names;
-  for (auto type = static_cast<int>(DataType::kBool); type <= static_cast<int>(DataType::kBytes); ++type) {
-    if (!names.empty()) names += ", ";
-    names += DataTypeName(static_cast<DataType>(type));
-  }
-  return names;
-}
-
 bool HasTypedContents(const ModelInferRequest::InferInputTensor& input) {
   if (!input.has_contents()) return false;
   const inference::InferTensorContents& contents = input.contents();

@@ -37,15 +37,6 @@ std::string_view JsonTypeName(const Value& value) {
   return "an unknown JSON value";
 }
 
-std::string AllDataTypeNames() {
-  std::string names;
-  for (auto type = static_cast<int>(DataType::kBool); type <= static_cast<int>(DataType::kBytes); ++type) {
-    if (!names.empty()) names += ", ";
-    names += DataTypeName(static_cast<DataType>(type));
-  }
-  return names;
-}
-
 // Decodes one request. Holds what every step needs: the model name for
 // messages and the running offset into the binary section of the body.
 class RequestDecoder {
