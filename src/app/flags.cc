@@ -77,9 +77,17 @@ Status Validate(const Flags& flags) {
   RETURN_IF_ERROR(CheckPort("--grpc-port", flags.grpc_port));
   RETURN_IF_ERROR(ValidateGrpc(flags));
   RETURN_IF_ERROR(CheckPort("--metrics-port", flags.metrics_port));
-  if (flags.metrics_interval_ms < 1) {
+  if (!(flags.metrics_interval_ms > 0)) {
     return Status::InvalidArgument(
-        fmt::format("--metrics-interval-ms must be at least 1, got {}", flags.metrics_interval_ms));
+        fmt::format("--metrics-interval-ms must be a positive number of milliseconds, got {}",
+                    flags.metrics_interval_ms));
+  }
+  if (flags.exit_timeout_secs < 0) {
+    return Status::InvalidArgument(fmt::format("--exit-timeout-secs must be 0 or more, got {}", flags.exit_timeout_secs));
+  }
+  if (flags.model_config_name.find_first_of(" /\\") != std::string::npos || flags.model_config_name == "..") {
+    return Status::InvalidArgument(fmt::format(
+        "--model-config-name must be a plain name (no spaces or slashes), got '{}'", flags.model_config_name));
   }
   if (flags.http_thread_count < 1) {
     return Status::InvalidArgument(fmt::format("--http-thread-count must be at least 1, got {}", flags.http_thread_count));
@@ -104,8 +112,15 @@ void AddGrpcFlags(CLI::App& app, std::deque<BoolFlag>& bool_flags, Flags& flags)
   AddBoolFlag(app, bool_flags, "--reuse-grpc-port", &flags.reuse_grpc_port,
               "Let several servers listen on the same gRPC port (SO_REUSEPORT)");
   app.add_option("--grpc-infer-thread-count", flags.grpc_infer_thread_count,
-                 "Accepted for tritonserver compatibility: inferd's gRPC handlers never block (the callback API runs "
-                 "them on gRPC's own threads), so there is no inference handler thread pool to size")
+                 "Accepted with a warning, for tritonserver compatibility: inferd's gRPC handlers never block (the "
+                 "callback API runs them on gRPC's own threads), so there is no inference handler thread pool to size")
+      ->capture_default_str();
+  app.add_option("--grpc-max-connection-age", flags.grpc_max_connection_age_ms,
+                 "Milliseconds a gRPC connection may live before the server asks the client to reconnect (GOAWAY); "
+                 "0: no limit")
+      ->capture_default_str();
+  app.add_option("--grpc-max-connection-age-grace", flags.grpc_max_connection_age_grace_ms,
+                 "Milliseconds calls may still run on a connection past --grpc-max-connection-age; 0: gRPC's default")
       ->capture_default_str();
   app.add_option("--grpc-infer-allocation-pool-size", flags.grpc_infer_allocation_pool_size,
                  "ModelInfer request/response messages kept allocated for reuse by later calls")
@@ -158,6 +173,8 @@ Status ValidateGrpc(const Flags& flags) {
       {"--grpc-http2-min-recv-ping-interval-without-data", flags.grpc_http2_min_recv_ping_interval_without_data},
       {"--grpc-http2-max-ping-strikes", flags.grpc_http2_max_ping_strikes},
       {"--grpc-infer-thread-count", flags.grpc_infer_thread_count},
+      {"--grpc-max-connection-age", flags.grpc_max_connection_age_ms},
+      {"--grpc-max-connection-age-grace", flags.grpc_max_connection_age_grace_ms},
       {"--grpc-infer-allocation-pool-size", flags.grpc_infer_allocation_pool_size}};
   for (const auto& [flag, value] : non_negative) {
     if (value < 0) return Status::InvalidArgument(fmt::format("{} must be 0 or more, got {}", flag, value));
@@ -184,9 +201,24 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
 
   CLI::App app{"inferd: an inference server that serves Triton model repositories over the KServe v2 protocol.",
                "inferd"};
-  app.add_option("--model-repository", flags.model_repositories,
-                 "Model repository folder to serve; repeat the flag for several (required)")
+  app.add_option("--model-repository,--model-store", flags.model_repositories,
+                 "Model repository folder to serve; repeat the flag for several (required). --model-store is "
+                 "tritonserver's older name")
       ->type_name("PATH");
+  app.add_option("--id", flags.server_id, "Name of this server, reported in server metadata")->capture_default_str();
+  app.add_option("--exit-timeout-secs", flags.exit_timeout_secs,
+                 "On SIGINT/SIGTERM: seconds to let HTTP and gRPC requests in flight finish (new connections and "
+                 "calls are refused meanwhile) before the server exits anyway")
+      ->capture_default_str();
+  app.add_option("--model-config-name", flags.model_config_name,
+                 "Load <model>/configs/<NAME>.pbtxt where it exists, config.pbtxt otherwise (tritonserver's custom "
+                 "model configuration)")
+      ->type_name("NAME");
+  AddBoolFlag(app, bool_flags, "--allow-unsupported-config-fields", &flags.allow_unsupported_config_fields,
+              "Serve models whose config sets fields inferd does not implement yet and that change results "
+              "(sequence_batching, decoupled transactions, batch_input/batch_output, ragged batching, CUDA or "
+              "accelerator options, model_operations, repository agents, runtime, ensemble model_namespace), "
+              "without that behaviour; by default such models are UNAVAILABLE with the reason");
   app.add_option("--http-address", flags.http_address, "Address the HTTP service listens on")
       ->capture_default_str()
       ->type_name("ADDRESS");
@@ -197,6 +229,8 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   app.add_option("--http-max-input-size", flags.http_max_input_size,
                  "Largest accepted HTTP request body in bytes, after decompression (default: 67108864 = 64 MiB)");
   AddBoolFlag(app, bool_flags, "--allow-http", &flags.allow_http, "Serve HTTP");
+  AddBoolFlag(app, bool_flags, "--reuse-http-port", &flags.reuse_http_port,
+              "Let several servers listen on the same HTTP port (SO_REUSEPORT)");
   AddGrpcFlags(app, bool_flags, flags);
   app.add_option("--metrics-port", flags.metrics_port, "Port of the Prometheus metrics service (/metrics)")
       ->capture_default_str();
@@ -250,6 +284,11 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
 
   RETURN_IF_ERROR(ApplyBoolFlags(bool_flags));
   flags.ignored_flag_warnings = AcceptedTritonFlagWarnings(accepted_triton_flags);
+  if (app.count("--grpc-infer-thread-count") > 0) {
+    flags.ignored_flag_warnings.push_back(
+        "ignoring tritonserver flag --grpc-infer-thread-count: inferd's gRPC handlers never block, so there is no "
+        "inference handler thread pool to size");
+  }
   flags.http_thread_count = thread_count.value_or(std::max(2, static_cast<int>(std::thread::hardware_concurrency())));
   if (flags.backend_directory.empty()) {
     const std::string executable_directory = ExecutableDirectory();

@@ -17,18 +17,25 @@
 namespace inferd::app {
 
 struct Flags {
-  std::vector<std::string> model_repositories;  // --model-repository, repeatable, at least one
+  std::vector<std::string> model_repositories;  // --model-repository (or --model-store), repeatable, at least one
+  std::string server_id = "inferd";             // --id: the name server metadata reports
+  int exit_timeout_secs = 30;                   // how long SIGTERM waits for requests in flight
+  std::string model_config_name;  // --model-config-name: <model>/configs/<name>.pbtxt before config.pbtxt
+  bool allow_unsupported_config_fields = false;  // serve models whose config asks for what inferd lacks
   std::string http_address = "0.0.0.0";
   int http_port = 8000;          // 0: an ephemeral port (logged once bound)
   int http_thread_count = 0;     // filled with max(2, hardware threads) when not given
   int64_t http_max_input_size = int64_t{64} << 20;  // bytes, tritonserver's default
   bool allow_http = true;
+  bool reuse_http_port = false;  // SO_REUSEPORT on the HTTP listener
   // gRPC (tritonserver's names and defaults).
   bool allow_grpc = true;
   std::string grpc_address = "0.0.0.0";
   int grpc_port = 8001;  // 0: an ephemeral port (logged once bound)
   bool reuse_grpc_port = false;
-  int grpc_infer_thread_count = 2;           // accepted; see the flag's help
+  int grpc_infer_thread_count = 2;           // accepted with a warning; see the flag's help
+  int grpc_max_connection_age_ms = 0;        // 0: connections live as long as they like
+  int grpc_max_connection_age_grace_ms = 0;  // 0: gRPC's default grace
   int grpc_infer_allocation_pool_size = 8;   // ModelInfer message pairs kept for reuse
   std::string grpc_infer_response_compression_level = "none";  // none, low, medium, high
   int grpc_keepalive_time = 7'200'000;  // milliseconds
@@ -47,7 +54,7 @@ struct Flags {
   // As tritonserver: when not given, the --http-address while HTTP is served,
   // else 0.0.0.0. Always filled in by ParseFlags.
   std::string metrics_address;
-  int metrics_interval_ms = 2000;  // accepted; metrics are computed when scraped
+  double metrics_interval_ms = 2000;  // accepted; metrics are computed when scraped
   bool allow_cpu_metrics = true;   // nv_cpu_* gauges
   bool allow_gpu_metrics = true;   // accepted; there are no GPU metrics
   bool exit_on_error = false;

@@ -231,14 +231,86 @@ TEST(FlagsTest, VersionNeedsNoRepository) {
 
 TEST(TritonserverFlagsTest, LaunchScriptFlagsAreAcceptedWithAWarningEach) {
   Flags flags = MustParse({"--model-repository", "/models", "--model-control-mode=explicit", "--load-model", "a",
-                           "--load-model=b", "--log-info", "true", "--exit-timeout-secs", "30", "--trace-file"});
+                           "--load-model=b", "--log-info", "true", "--sagemaker-port", "8080", "--trace-file",
+                           "--grpc-infer-thread-count", "4"});
   EXPECT_THAT(flags.ignored_flag_warnings,
               ::testing::ElementsAre(::testing::HasSubstr("--model-control-mode=explicit"),
                                      ::testing::HasSubstr("--load-model=a"), ::testing::HasSubstr("--load-model=b"),
                                      ::testing::HasSubstr("--log-info=true"),
-                                     ::testing::HasSubstr("--exit-timeout-secs=30"),
-                                     ::testing::HasSubstr("--trace-file")));
+                                     ::testing::HasSubstr("--trace-file"),
+                                     ::testing::HasSubstr("--sagemaker-port=8080"),
+                                     ::testing::HasSubstr("--grpc-infer-thread-count")));
   EXPECT_THAT(flags.ignored_flag_warnings[0], ::testing::HasSubstr("loads every model"));
+}
+
+TEST(TritonserverFlagsTest, FlagsThatActTakeTritonserversNamesAndDefaults) {
+  Flags defaults = MustParse({"--model-repository", "/models"});
+  EXPECT_EQ(defaults.server_id, "inferd");
+  EXPECT_EQ(defaults.exit_timeout_secs, 30);
+  EXPECT_FALSE(defaults.reuse_http_port);
+  EXPECT_FALSE(defaults.allow_unsupported_config_fields);
+  EXPECT_TRUE(defaults.model_config_name.empty());
+
+  Flags flags = MustParse({"--model-store=/a", "--model-repository", "/b", "--id", "triton", "--exit-timeout-secs=5",
+                           "--reuse-http-port", "--metrics-interval-ms", "250.5", "--model-config-name=h100",
+                           "--allow-unsupported-config-fields=true", "--grpc-max-connection-age", "60000",
+                           "--grpc-max-connection-age-grace=1000"});
+  EXPECT_THAT(flags.model_repositories, ::testing::ElementsAre("/a", "/b"));
+  EXPECT_EQ(flags.server_id, "triton");
+  EXPECT_EQ(flags.exit_timeout_secs, 5);
+  EXPECT_TRUE(flags.reuse_http_port);
+  EXPECT_DOUBLE_EQ(flags.metrics_interval_ms, 250.5);
+  EXPECT_EQ(flags.model_config_name, "h100");
+  EXPECT_TRUE(flags.allow_unsupported_config_fields);
+  EXPECT_EQ(flags.grpc_max_connection_age_ms, 60000);
+  EXPECT_EQ(flags.grpc_max_connection_age_grace_ms, 1000);
+  EXPECT_TRUE(flags.ignored_flag_warnings.empty());
+}
+
+TEST(TritonserverFlagsTest, BadValuesOfFlagsThatActAreErrors) {
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--exit-timeout-secs=-1"}).message().find("--exit-timeout-secs"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--model-config-name=../x"}).message().find("--model-config-name"),
+            std::string::npos);
+  EXPECT_NE(ParseError({"--model-repository", "/m", "--metrics-interval-ms=-2"}).message().find("--metrics-interval-ms"),
+            std::string::npos);
+}
+
+TEST(TritonserverFlagsTest, EveryTritonserverFlagIsKnown) {
+  // Triton 2.51's command_line_parser.cc, less --help: each parses (and
+  // either acts or warns); none is "unknown".
+  for (const char* flag :
+       {"--allow-client-shm=false", "--allow-cpu-metrics=true", "--allow-gpu-metrics=true", "--allow-grpc=true",
+        "--allow-http=true", "--allow-metrics=true", "--allow-sagemaker=false", "--allow-vertex-ai=false",
+        "--backend-config=onnxruntime,x=1", "--backend-directory=/b", "--buffer-manager-thread-count=1",
+        "--cache-config=local,size=1", "--cache-directory=/c", "--cuda-memory-pool-byte-size=0:1",
+        "--cuda-virtual-address-size=0:1", "--disable-auto-complete-config", "--enable-peer-access=true",
+        "--exit-on-error=false", "--exit-timeout-secs=1", "--grpc-address=127.0.0.1",
+        "--grpc-header-forward-pattern=x", "--grpc-http2-max-ping-strikes=2",
+        "--grpc-http2-max-pings-without-data=2", "--grpc-http2-min-recv-ping-interval-without-data=1",
+        "--grpc-infer-allocation-pool-size=8", "--grpc-infer-response-compression-level=none",
+        "--grpc-infer-thread-count=2", "--grpc-keepalive-permit-without-calls=false", "--grpc-keepalive-time=1",
+        "--grpc-keepalive-timeout=1", "--grpc-max-connection-age=1", "--grpc-max-connection-age-grace=1",
+        "--grpc-max-response-pool-size=1", "--grpc-port=1", "--grpc-restricted-protocol=health:k=v",
+        "--grpc-root-cert=/r", "--grpc-server-cert=/s", "--grpc-server-key=/k", "--grpc-use-ssl=false",
+        "--grpc-use-ssl-mutual=false", "--host-policy=p,numa-node=0", "--http-address=127.0.0.1",
+        "--http-header-forward-pattern=x", "--http-max-input-size=10", "--http-port=1",
+        "--http-restricted-api=health:k=v", "--http-thread-count=1", "--id=x", "--load-model=m",
+        "--log-error=true", "--log-file=/l", "--log-format=default", "--log-info=true", "--log-verbose=0",
+        "--log-warning=true", "--metrics-address=127.0.0.1", "--metrics-config=summary_latencies=true",
+        "--metrics-interval-ms=1", "--metrics-port=1", "--min-supported-compute-capability=6.0",
+        "--model-config-name=a", "--model-control-mode=none", "--model-load-gpu-limit=0:0.5",
+        "--model-load-retry-count=0", "--model-load-thread-count=1", "--model-namespacing=false",
+        "--model-store=/m", "--pinned-memory-pool-byte-size=1", "--rate-limit=off",
+        "--rate-limit-resource=R:1", "--repoagent-directory=/r", "--repository-poll-secs=1",
+        "--response-cache-byte-size=0", "--reuse-grpc-port=false", "--reuse-http-port=false",
+        "--sagemaker-port=1", "--sagemaker-safe-port-range=1-2", "--sagemaker-thread-count=1",
+        "--strict-model-config=false", "--strict-readiness=true", "--trace-config=level=OFF", "--trace-count=1",
+        "--trace-file=/t", "--trace-level=OFF", "--trace-log-frequency=1", "--trace-rate=1",
+        "--vertex-ai-default-model=m", "--vertex-ai-port=1", "--vertex-ai-thread-count=1"}) {
+    Result<ParsedFlags> parsed = ParseFlags({"--model-repository", "/models", flag});
+    EXPECT_TRUE(parsed.ok()) << flag << ": " << parsed.status().ToString();
+  }
 }
 
 TEST(TritonserverFlagsTest, ValuesThatMatchInferdNeedNoWarning) {

@@ -5,11 +5,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/flags.h"
@@ -31,6 +33,9 @@ inferd::ServerOptions ToServerOptions(const Flags& flags) {
   options.strict_readiness = flags.strict_readiness;
   options.strict_model_config = flags.strict_model_config;
   options.backend_directory = flags.backend_directory;
+  options.server_id = flags.server_id;
+  options.model_config_name = flags.model_config_name;
+  options.allow_unsupported_config_fields = flags.allow_unsupported_config_fields;
   return options;
 }
 
@@ -39,6 +44,7 @@ inferd::http::HttpServerOptions ToHttpOptions(const Flags& flags) {
   options.address = flags.http_address;
   options.port = static_cast<uint16_t>(flags.http_port);
   options.thread_count = flags.http_thread_count;
+  options.reuse_port = flags.reuse_http_port;
   options.limits.max_input_size = static_cast<size_t>(flags.http_max_input_size);
   return options;
 }
@@ -48,6 +54,8 @@ inferd::Result<inferd::grpc_frontend::GrpcServerOptions> ToGrpcOptions(const Fla
   options.address = flags.grpc_address;
   options.port = static_cast<uint16_t>(flags.grpc_port);
   options.reuse_port = flags.reuse_grpc_port;
+  options.max_connection_age_ms = flags.grpc_max_connection_age_ms;
+  options.max_connection_age_grace_ms = flags.grpc_max_connection_age_grace_ms;
   options.infer_allocation_pool_size = static_cast<size_t>(flags.grpc_infer_allocation_pool_size);
   inferd::Result<grpc_compression_level> level =
       inferd::grpc_frontend::ParseCompressionLevel(flags.grpc_infer_response_compression_level);
@@ -146,11 +154,15 @@ int Run(const Flags& flags) {
   signal_context.run();  // until SIGINT or SIGTERM
   inferd::LogInfo("received {}; shutting down", received_signal == SIGINT ? "SIGINT" : "SIGTERM");
 
-  // Stop taking requests first, let those in progress finish, then stop the
-  // server (which finishes what is queued). The HTTP server is destroyed
+  // Stop taking requests first, let those in progress finish within
+  // --exit-timeout-secs (HTTP and gRPC drain at the same time), then stop
+  // the server (which finishes what is queued). The HTTP server is destroyed
   // only after that, since late responses are posted to its io context.
-  if (http) http->Stop();
-  if (grpc) grpc->Stop();  // returns once every gRPC call in progress is done
+  const std::chrono::milliseconds grace = std::chrono::seconds(flags.exit_timeout_secs);
+  std::thread http_drain;
+  if (http) http_drain = std::thread([&http, grace] { http->Stop(grace); });
+  if (grpc) grpc->Stop(grace);  // returns once every gRPC call in progress is done, or at the deadline
+  if (http_drain.joinable()) http_drain.join();
   if (metrics) metrics->Stop();  // scrapes read the server's statistics
   server->Stop();
   http.reset();

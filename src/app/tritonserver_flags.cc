@@ -16,6 +16,10 @@ struct KnownFlag {
 constexpr const char* kNoModelControl =
     "inferd loads every model of the repositories at start (model control mode 'none')";
 constexpr const char* kNoTracing = "inferd has no request tracing yet";
+constexpr const char* kNoSageMaker = "inferd serves no SageMaker endpoint";
+constexpr const char* kNoVertexAi = "inferd serves no Vertex AI endpoint";
+constexpr const char* kNoRestrictedApi =
+    "inferd has no restricted APIs yet: every client may call every endpoint, so keep the ports private";
 
 constexpr KnownFlag kKnownFlags[] = {
     {"--model-control-mode", kNoModelControl, "none"},
@@ -26,8 +30,6 @@ constexpr KnownFlag kKnownFlags[] = {
     {"--log-error", "inferd always logs information, warnings and errors", nullptr},
     {"--log-format", "inferd logs in its own format to standard error", nullptr},
     {"--log-file", "inferd logs to standard error", nullptr},
-    {"--exit-timeout-secs", "inferd lets queued requests finish on shutdown", nullptr},
-    {"--id", "inferd reports its own name in server metadata", nullptr},
     {"--backend-config", "backend settings belong in each model's config.pbtxt parameters", nullptr},
     {"--pinned-memory-pool-byte-size", "inferd allocates no pinned memory pool", nullptr},
     {"--cuda-memory-pool-byte-size", "inferd runs on CPU and allocates no CUDA memory pool", nullptr},
@@ -47,7 +49,29 @@ constexpr KnownFlag kKnownFlags[] = {
     {"--http-header-forward-pattern", "inferd forwards no request headers to backends", nullptr},
     {"--grpc-header-forward-pattern", "inferd forwards no request headers to backends", nullptr},
     {"--allow-sagemaker", "inferd serves no SageMaker endpoint", "false"},
+    {"--sagemaker-port", kNoSageMaker, nullptr},
+    {"--sagemaker-safe-port-range", kNoSageMaker, nullptr},
+    {"--sagemaker-thread-count", kNoSageMaker, nullptr},
     {"--allow-vertex-ai", "inferd serves no Vertex AI endpoint", "false"},
+    {"--vertex-ai-port", kNoVertexAi, nullptr},
+    {"--vertex-ai-thread-count", kNoVertexAi, nullptr},
+    {"--vertex-ai-default-model", kNoVertexAi, nullptr},
+    {"--allow-client-shm", "inferd has no shared memory extension yet; clients cannot register regions", "false"},
+    {"--cache-directory", "inferd has no response cache yet", nullptr},
+    {"--cuda-virtual-address-size", "inferd runs on CPU and reserves no CUDA address space", nullptr},
+    {"--enable-peer-access", "inferd runs on CPU and enables no GPU peer access", nullptr},
+    {"--model-load-gpu-limit", "inferd runs on CPU and limits no GPU memory", nullptr},
+    {"--grpc-max-response-pool-size", "inferd keeps no pool of gRPC response messages beyond "
+                                      "--grpc-infer-allocation-pool-size",
+     nullptr},
+    {"--http-restricted-api", kNoRestrictedApi, nullptr},
+    {"--grpc-restricted-protocol", kNoRestrictedApi, nullptr},
+    {"--host-policy", "inferd applies no host policies (NUMA or CPU pinning)", nullptr},
+    {"--metrics-config", "inferd's metrics take no configuration (latency histograms are always on)", nullptr},
+    {"--model-load-retry-count", "inferd tries each model load once; a failure is reported in the index", nullptr},
+    {"--model-namespacing", "inferd has one namespace: a model name served by two repositories is an error",
+     "false"},
+    {"--repoagent-directory", "inferd runs no repository agents", nullptr},
 };
 
 }  // namespace

@@ -7,15 +7,20 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "core/inference_request.h"
 #include "core/statistics.h"
 #include "core/tensor.h"
 #include "model_config.pb.h"
 
 namespace inferd {
+
+// The request parameters of the requests one execution serves, in row order.
+using RequestParameters = std::span<const Parameters* const>;
 
 // Where and how one instance runs.
 struct InstanceSettings {
@@ -47,9 +52,12 @@ class BackendInstance {
   // Runs the model once on `inputs` (full shapes, batch dimension included
   // when the model batches) and returns the outputs named in `output_names`
   // (every output when empty), in that order. Output tensors own their memory.
+  // `parameters` holds the KServe request parameters of each request in this
+  // execution, in the order of their rows (one entry unless requests were
+  // merged into one batch); a backend may read them, none has to.
   virtual Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs,
                                               const std::vector<std::string>& output_names,
-                                              ExecutionTimings* timings) = 0;
+                                              RequestParameters parameters, ExecutionTimings* timings) = 0;
 };
 
 class Backend {

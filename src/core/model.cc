@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "scheduler/reshaping_instance.h"
 #include "scheduler/scheduler_factory.h"
 
 namespace inferd {
@@ -44,7 +45,7 @@ Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
         if (!instance.ok()) {
           return instance.status().WithPrefix(fmt::format("instance '{}'", settings.name));
         }
-        instances.push_back(std::move(instance).value());
+        instances.push_back(WrapWithReshape(config, std::move(instance).value()));
       }
     }
   }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/logging.h"
 #include "config/autocomplete.h"
@@ -22,12 +23,40 @@ constexpr const char* kDefaultOnnxFileName = "model.onnx";
 
 }  // namespace
 
+Status ModelLoader::CheckUnimplementedFields(const inference::ModelConfig& config, std::string* notes) const {
+  std::vector<std::string> refused;
+  std::vector<std::string> ignored;
+  for (const config::UnimplementedField& field : config::UnimplementedFields(config)) {
+    std::string line = fmt::format("config field '{}' is not supported yet: {}", field.name, field.instead);
+    if (field.changes_results && !options_.allow_unsupported_config_fields) {
+      refused.push_back(std::move(line));
+    } else {
+      LogWarning("model '{}': {}", config.name(), line);
+      ignored.push_back(std::move(line));
+    }
+  }
+  if (!refused.empty()) {
+    return Status::Unavailable(fmt::format(
+        "model '{}': {} (start inferd with --allow-unsupported-config-fields=true to serve it anyway)", config.name(),
+        fmt::join(refused, "; ")));
+  }
+  *notes = fmt::format("{}", fmt::join(ignored, "; "));
+  return Status::Ok();
+}
+
 ModelLoader::ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem,
                          EnsembleServices ensembles)
     : options_(options), backends_(backends), filesystem_(filesystem), ensembles_(std::move(ensembles)) {}
 
 Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, const std::string& path) {
-  const std::string config_path = repository::JoinPath(path, kConfigFileName);
+  std::string config_path = repository::JoinPath(path, kConfigFileName);
+  if (!options_.model_config_name.empty()) {
+    // Triton's custom model configuration: configs/<name>.pbtxt wins, the
+    // default config.pbtxt is the fallback.
+    const std::string custom = repository::JoinPath(repository::JoinPath(path, "configs"),
+                                                    options_.model_config_name + ".pbtxt");
+    if (filesystem_->FileExists(custom)) config_path = custom;
+  }
   if (filesystem_->FileExists(config_path)) {
     Result<std::string> text = filesystem_->ReadFile(config_path);
     if (!text.ok()) return text.status();
@@ -129,8 +158,10 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
     return plan;
   }
 
-  for (const std::string& field : config::UnimplementedFields(config)) {
-    LogWarning("model '{}': config field '{}' is parsed but not implemented yet; it has no effect", name, field);
+  Status supported = CheckUnimplementedFields(config, &plan.notes);
+  if (!supported.ok()) {
+    plan.status = supported;
+    return plan;
   }
 
   for (const inference::ModelOutput& output : config.output()) {

@@ -31,6 +31,10 @@ struct ModelPlan {
   std::vector<int64_t> versions;  // to load, ascending
   std::vector<std::pair<int64_t, std::string>> missing_versions;  // asked for by the policy, absent
   std::map<std::string, std::vector<std::string>> labels;
+  // Config fields served without their effect (tuning knobs inferd does not
+  // implement, or any field under --allow-unsupported-config-fields); shown
+  // as the reason of READY versions in the repository index.
+  std::string notes;
 };
 
 // What loading an ensemble needs from the server: the configs of the models
@@ -51,6 +55,9 @@ class ModelLoader {
   Result<std::shared_ptr<Model>> LoadVersion(const ModelPlan& plan, int64_t version);
 
  private:
+  // UNAVAILABLE naming each field that would change results; otherwise logs
+  // the ignored fields and writes them to `notes`.
+  Status CheckUnimplementedFields(const inference::ModelConfig& config, std::string* notes) const;
   Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path);
   Status CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions, Backend* backend,
                                inference::ModelConfig* config);

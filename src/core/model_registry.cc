@@ -130,7 +130,7 @@ void ModelRegistry::LoadVersions(ModelLoader& loader, const ModelPlan& plan, std
     std::unique_lock lock(mutex_);
     VersionEntry& entry = models_[name].versions[version];
     if (model.ok()) {
-      entry = VersionEntry{ModelState::kReady, "", std::move(model).value()};
+      entry = VersionEntry{ModelState::kReady, plan.notes, std::move(model).value()};
       LogInfo("successfully loaded '{}' version {}", name, version);
     } else {
       entry = VersionEntry{ModelState::kUnavailable, model.status().message(), nullptr};
@@ -169,10 +169,13 @@ void ModelRegistry::StopModels(const std::function<bool(const Model&)>& select) 
 Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int64_t version) const {
   std::shared_lock lock(mutex_);
   auto it = models_.find(name);
-  if (it == models_.end()) return Status::NotFound(fmt::format("unknown model: '{}'", name));
+  // Triton's words (model_repository_manager.cc, model_lifecycle.cc):
+  // clients and Triton's own examples match on "Request for unknown model".
+  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", name));
   const ModelEntry& entry = it->second;
   if (entry.state == ModelState::kUnavailable) {
-    return Status::Unavailable(fmt::format("model '{}' is not available: {}", name, entry.reason));
+    return Status::Unavailable(
+        fmt::format("Request for unknown model: '{}' has no available versions: {}", name, entry.reason));
   }
   if (version == kLatestVersion) {
     for (auto v = entry.versions.rbegin(); v != entry.versions.rend(); ++v) {
@@ -181,19 +184,19 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
     // Say why, from the newest version: an ensemble's load error quotes this.
     auto newest = entry.versions.rbegin();
     if (newest != entry.versions.rend() && !newest->second.reason.empty()) {
-      return Status::Unavailable(fmt::format("model '{}' has no ready version (version {} is {}: {})", name,
-                                             newest->first, ModelStateName(newest->second.state),
-                                             newest->second.reason));
+      return Status::Unavailable(fmt::format(
+          "Request for unknown model: '{}' has no available versions (version {} is {}: {})", name, newest->first,
+          ModelStateName(newest->second.state), newest->second.reason));
     }
-    return Status::Unavailable(fmt::format("model '{}' has no ready version", name));
+    return Status::Unavailable(fmt::format("Request for unknown model: '{}' has no available versions", name));
   }
   auto v = entry.versions.find(version);
   if (v == entry.versions.end()) {
-    return Status::NotFound(fmt::format("unknown version {} of model '{}'", version, name));
+    return Status::NotFound(fmt::format("Request for unknown model: '{}' version {} is not found", name, version));
   }
   if (v->second.state != ModelState::kReady) {
-    return Status::Unavailable(fmt::format("model '{}' version {} is not ready ({}){}", name, version,
-                                           ModelStateName(v->second.state),
+    return Status::Unavailable(fmt::format("Request for unknown model: '{}' version {} is not at ready state ({}){}",
+                                           name, version, ModelStateName(v->second.state),
                                            v->second.reason.empty() ? "" : ": " + v->second.reason));
   }
   return v->second.model;
@@ -212,7 +215,7 @@ Result<std::vector<std::shared_ptr<Model>>> ModelRegistry::ReadyModels(const std
     return ready;
   }
   auto it = models_.find(name);
-  if (it == models_.end()) return Status::NotFound(fmt::format("unknown model: '{}'", name));
+  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", name));
   collect(it->second);
   return ready;
 }

@@ -51,36 +51,43 @@ bool DimsMatch(const Shape& shape, size_t offset, const ConfigDims& dims) {
   return true;
 }
 
-// Builds "model 'm': input 'x': <detail>" errors; cheap to create, formats
-// only when an error is actually returned.
+// Messages follow Triton's core (infer_request.cc) word for word where
+// Triton has one, since clients and scripts match on them; cheap to create,
+// formats only when an error is actually returned.
 struct InputErrors {
   const std::string& model;
   const std::string& input;
 
   Status Invalid(std::string_view detail) const {
-    return Status::InvalidArgument(fmt::format("model '{}': input '{}': {}", model, input, detail));
+    return Status::InvalidArgument(fmt::format("input '{}' for model '{}': {}", input, model, detail));
   }
 };
+
+constexpr std::string_view kImplicitBatchNote =
+    " NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to "
+    "each input shape. If you want to specify the full shape including the batch dim in your input dims config, "
+    "try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.";
 
 Status ValidateShape(const Tensor& input, const inference::ModelInput& config_input, int32_t max_batch_size,
                      const InputErrors& errors) {
   const bool batched = max_batch_size > 0;
   for (int64_t dim : input.shape) {
     if (dim < 0) {
-      return errors.Invalid(fmt::format("shape {} has a negative dimension; request shapes must be concrete",
-                                        ShapeToString(input.shape)));
+      return Status::InvalidArgument(fmt::format("All input dimensions should be specified for input '{}' for model "
+                                                 "'{}', got {}",
+                                                 input.name, errors.model, ShapeToString(input.shape)));
     }
+  }
+  if (batched && input.shape.empty()) {
+    return Status::InvalidArgument(fmt::format("input '{}' has no shape but model requires batch dimension for '{}'",
+                                               input.name, errors.model));
   }
   const ConfigDims& dims = config_input.dims();
   const size_t expected_rank = static_cast<size_t>(dims.size()) + (batched ? 1 : 0);
-  if (input.shape.size() != expected_rank) {
-    return errors.Invalid(fmt::format("expected shape {} (rank {}), got {} (rank {})",
-                                      ExpectedShapeString(dims, batched), expected_rank,
-                                      ShapeToString(input.shape), input.shape.size()));
-  }
-  if (!DimsMatch(input.shape, batched ? 1 : 0, dims)) {
-    return errors.Invalid(
-        fmt::format("expected shape {}, got {}", ExpectedShapeString(dims, batched), ShapeToString(input.shape)));
+  if (input.shape.size() != expected_rank || !DimsMatch(input.shape, batched ? 1 : 0, dims)) {
+    return Status::InvalidArgument(fmt::format("unexpected shape for input '{}' for model '{}'. Expected {}, got {}.{}",
+                                               input.name, errors.model, ExpectedShapeString(dims, batched),
+                                               ShapeToString(input.shape), batched ? kImplicitBatchNote : ""));
   }
   return Status::Ok();
 }
@@ -105,8 +112,9 @@ Status ValidateByteSize(const Tensor& input, const std::string& model, const Inp
   }
   const size_t expected_bytes = static_cast<size_t>(elements) * element_size;
   if (input.byte_size != expected_bytes) {
-    return errors.Invalid(fmt::format("expected {} bytes for shape {} of {}, got {}", expected_bytes,
-                                      ShapeToString(input.shape), DataTypeName(input.datatype), input.byte_size));
+    return Status::InvalidArgument(fmt::format(
+        "input byte size mismatch for input '{}' for model '{}'. Expected {}, got {} (shape {} of {})", input.name,
+        model, expected_bytes, input.byte_size, ShapeToString(input.shape), DataTypeName(input.datatype)));
   }
   return Status::Ok();
 }
@@ -124,12 +132,24 @@ Status ValidateMissingInputs(const InferenceRequest& request, const inference::M
   }
   if (!any_missing) return Status::Ok();
 
-  std::vector<std::string_view> missing;
+  std::vector<std::string> missing;
+  size_t required = 0;
   for (const inference::ModelInput& config_input : config.input()) {
-    if (!config_input.optional() && !is_present(config_input.name())) missing.push_back(config_input.name());
+    if (config_input.optional()) continue;
+    ++required;
+    if (!is_present(config_input.name())) missing.push_back(fmt::format("'{}'", config_input.name()));
   }
-  return Status::InvalidArgument(fmt::format("model '{}': missing required input{} '{}'", config.name(),
-                                             missing.size() == 1 ? "" : "s", fmt::join(missing, "', '")));
+  std::vector<std::string> given;
+  given.reserve(request.inputs.size());
+  for (const Tensor& input : request.inputs) given.push_back(fmt::format("'{}'", input.name));
+  const std::string expected = required == static_cast<size_t>(config.input_size())
+                                   ? fmt::format("expected {} inputs", required)
+                                   : fmt::format("expected number of inputs between {} and {}", required,
+                                                 config.input_size());
+  return Status::InvalidArgument(fmt::format(
+      "{} but got {} inputs for model '{}'. Got input(s) [{}], but missing required input(s) [{}]. Please provide "
+      "all required input(s).",
+      expected, request.inputs.size(), config.name(), fmt::join(given, ","), fmt::join(missing, ",")));
 }
 
 Status ValidateRequestedOutputs(const InferenceRequest& request, const inference::ModelConfig& config) {
@@ -137,13 +157,13 @@ Status ValidateRequestedOutputs(const InferenceRequest& request, const inference
     const std::string& name = request.outputs[i].name;
     if (FindByName(config.output(), name) == nullptr) {
       return Status::InvalidArgument(
-          fmt::format("model '{}': unknown output '{}' requested; the model's outputs are {}", config.name(), name,
-                      QuotedNames(config.output())));
+          fmt::format("unexpected inference output '{}' for model '{}'; the model's outputs are {}", name,
+                      config.name(), QuotedNames(config.output())));
     }
     for (size_t j = 0; j < i; ++j) {
       if (request.outputs[j].name == name) {
         return Status::InvalidArgument(
-            fmt::format("model '{}': output '{}' is requested more than once", config.name(), name));
+            fmt::format("output '{}' for model '{}' is requested more than once", name, config.name()));
       }
     }
   }
@@ -190,8 +210,9 @@ Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const 
     const InputErrors errors{model, input.name};
     const inference::ModelInput* config_input = FindByName(config.input(), input.name);
     if (config_input == nullptr) {
-      return Status::InvalidArgument(fmt::format("model '{}': unexpected input '{}'; the model's inputs are {}",
-                                                 model, input.name, QuotedNames(config.input())));
+      return Status::InvalidArgument(fmt::format("unexpected inference input '{}' for model '{}'; the model's inputs "
+                                                 "are {}",
+                                                 input.name, model, QuotedNames(config.input())));
     }
     for (size_t j = 0; j < i; ++j) {
       if (request.inputs[j].name == input.name) return errors.Invalid("appears more than once in the request");
@@ -205,25 +226,30 @@ Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const 
                       input.name, inference::DataType_Name(config_input->data_type())));
     }
     if (input.datatype != *expected_type) {
-      return errors.Invalid(fmt::format("expected datatype {}, got {}", DataTypeName(*expected_type),
-                                        DataTypeName(input.datatype)));
+      return Status::InvalidArgument(fmt::format("inference input '{}' data-type is '{}', but model '{}' expects '{}'",
+                                                 input.name, DataTypeName(input.datatype), model,
+                                                 DataTypeName(*expected_type)));
     }
 
     RETURN_IF_ERROR(ValidateShape(input, *config_input, max_batch_size, errors));
     if (max_batch_size > 0) {
       const int64_t batch = input.shape.front();  // ValidateShape checked rank >= 1
-      if (batch < 1 || batch > max_batch_size) {
-        return errors.Invalid(fmt::format(
-            "batch size {} (first dimension of {}) must be between 1 and the model's max_batch_size {}", batch,
-            ShapeToString(input.shape), max_batch_size));
+      if (batch > max_batch_size) {
+        return Status::InvalidArgument(fmt::format("inference request batch-size must be <= {} for '{}' (input '{}' "
+                                                   "has shape {})",
+                                                   max_batch_size, model, input.name, ShapeToString(input.shape)));
+      }
+      if (batch < 1) {
+        return errors.Invalid(fmt::format("batch size {} (first dimension of {}) must be at least 1", batch,
+                                          ShapeToString(input.shape)));
       }
       if (!batch_size) {
         batch_size = batch;
         batch_source = &input;
       } else if (batch != *batch_size) {
-        return errors.Invalid(fmt::format(
-            "batch size {} differs from batch size {} of input '{}'; all inputs must share the first dimension",
-            batch, *batch_size, batch_source->name));
+        return Status::InvalidArgument(fmt::format(
+            "input '{}' batch size does not match other inputs for '{}' ({} rows, input '{}' has {})", input.name,
+            model, batch, batch_source->name, *batch_size));
       }
     }
     RETURN_IF_ERROR(ValidateByteSize(input, model, errors));

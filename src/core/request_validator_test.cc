@@ -137,66 +137,64 @@ std::vector<Case> AllCases() {
   cases.push_back(Accept("batch of one", simple, {I32("INPUT0", {1, 16}), I32("INPUT1", {1, 16})}, 1));
   cases.push_back(Accept("any order, full batch", simple, {I32("INPUT1", {8, 16}), I32("INPUT0", {8, 16})}, 8));
   cases.push_back(Reject("missing one input", simple, {I32("INPUT0", {1, 16})},
-                         "model 'simple': missing required input 'INPUT1'"));
+                         "expected 2 inputs but got 1 inputs for model 'simple'. Got input(s) ['INPUT0'], but missing required input(s) ['INPUT1']. Please provide all required input(s)."));
   cases.push_back(Reject("missing every input", simple, {},
-                         "model 'simple': missing required inputs 'INPUT0', 'INPUT1'"));
+                         "expected 2 inputs but got 0 inputs for model 'simple'. Got input(s) [], but missing required input(s) ['INPUT0','INPUT1']. Please provide all required input(s)."));
   cases.push_back(Reject("unknown input", simple,
                          {I32("INPUT0", {1, 16}), I32("INPUT1", {1, 16}), I32("INPUT9", {1, 16})},
-                         "model 'simple': unexpected input 'INPUT9'; the model's inputs are 'INPUT0', 'INPUT1'"));
+                         "unexpected inference input 'INPUT9' for model 'simple'; the model's inputs are 'INPUT0', 'INPUT1'"));
   cases.push_back(Reject("duplicate input", simple,
                          {I32("INPUT0", {1, 16}), I32("INPUT1", {1, 16}), I32("INPUT0", {1, 16})},
-                         "model 'simple': input 'INPUT0': appears more than once"));
+                         "input 'INPUT0' for model 'simple': appears more than once in the request"));
   cases.push_back(Reject("wrong datatype", simple, {F32("INPUT0", {1, 16}), I32("INPUT1", {1, 16})},
-                         "model 'simple': input 'INPUT0': expected datatype INT32, got FP32"));
+                         "inference input 'INPUT0' data-type is 'FP32', but model 'simple' expects 'INT32'"));
   // --- batched: shapes and batch sizes
   cases.push_back(Reject("wrong dimension", simple, {I32("INPUT0", {1, 15}), I32("INPUT1", {1, 16})},
-                         "model 'simple': input 'INPUT0': expected shape [-1,16], got [1,15]"));
+                         "unexpected shape for input 'INPUT0' for model 'simple'. Expected [-1,16], got [1,15]."));
   cases.push_back(Reject("batch dimension left out", simple, {I32("INPUT0", {16}), I32("INPUT1", {1, 16})},
-                         "model 'simple': input 'INPUT0': expected shape [-1,16] (rank 2), got [16] (rank 1)"));
+                         "unexpected shape for input 'INPUT0' for model 'simple'. Expected [-1,16], got [16]."));
   cases.push_back(Reject("batch above max_batch_size", simple, {I32("INPUT0", {9, 16}), I32("INPUT1", {9, 16})},
-                         "model 'simple': input 'INPUT0': batch size 9 (first dimension of [9,16]) must be "
-                         "between 1 and the model's max_batch_size 8"));
+                         "inference request batch-size must be <= 8 for 'simple'"));
   cases.push_back(Reject("batch of zero", simple, {I32("INPUT0", {0, 16}), I32("INPUT1", {0, 16})},
-                         "model 'simple': input 'INPUT0': batch size 0"));
+                         "input 'INPUT0' for model 'simple': batch size 0 (first dimension of [0,16]) must be at least 1"));
   cases.push_back(Reject("inputs disagree on batch", simple, {I32("INPUT0", {2, 16}), I32("INPUT1", {3, 16})},
-                         "model 'simple': input 'INPUT1': batch size 3 differs from batch size 2 of input "
-                         "'INPUT0'"));
+                         "input 'INPUT1' batch size does not match other inputs for 'simple'"));
   cases.push_back(Reject("negative request dimension", simple,
                          {FixedWithBytes("INPUT0", DataType::kInt32, {1, -16}, 64), I32("INPUT1", {1, 16})},
-                         "model 'simple': input 'INPUT0': shape [1,-16] has a negative dimension"));
+                         "All input dimensions should be specified for input 'INPUT0' for model 'simple', got [1,-16]"));
   // --- batched: byte sizes
   cases.push_back(Reject("byte size too small", simple,
                          {FixedWithBytes("INPUT0", DataType::kInt32, {1, 16}, 60), I32("INPUT1", {1, 16})},
-                         "model 'simple': input 'INPUT0': expected 64 bytes for shape [1,16] of INT32, got 60"));
+                         "input byte size mismatch for input 'INPUT0' for model 'simple'. Expected 64, got 60 (shape [1,16] of INT32)"));
   cases.push_back(Reject("byte size too large", simple,
                          {I32("INPUT0", {2, 16}), FixedWithBytes("INPUT1", DataType::kInt32, {2, 16}, 129)},
-                         "input 'INPUT1': expected 128 bytes for shape [2,16] of INT32, got 129"));
+                         "input byte size mismatch for input 'INPUT1' for model 'simple'. Expected 128, got 129 (shape [2,16] of INT32)"));
   // --- requested outputs
   cases.push_back(Accept("known outputs", simple, {I32("INPUT0", {4, 16}), I32("INPUT1", {4, 16})}, 4,
                          {"OUTPUT1", "OUTPUT0"}));
   cases.push_back(Reject("unknown output", simple, {I32("INPUT0", {1, 16}), I32("INPUT1", {1, 16})},
-                         "model 'simple': unknown output 'OUTPUT9' requested; the model's outputs are "
+                         "unexpected inference output 'OUTPUT9' for model 'simple'; the model's outputs are "
                          "'OUTPUT0', 'OUTPUT1'",
                          {"OUTPUT0", "OUTPUT9"}));
   cases.push_back(Reject("duplicate output", simple, {I32("INPUT0", {1, 16}), I32("INPUT1", {1, 16})},
-                         "model 'simple': output 'OUTPUT0' is requested more than once", {"OUTPUT0", "OUTPUT0"}));
+                         "output 'OUTPUT0' for model 'simple' is requested more than once", {"OUTPUT0", "OUTPUT0"}));
   // --- unbatched, wildcards, optional inputs
   cases.push_back(Accept("wildcard dimension", points, {F32("XYZ", {5, 3})}, 1));
   cases.push_back(Accept("wildcard dimension of zero", points, {F32("XYZ", {0, 3})}, 1));
   cases.push_back(Accept("optional input given", points,
                          {Fixed("SCALE", DataType::kFp64, {1}), F32("XYZ", {7, 3})}, 1));
   cases.push_back(Reject("only the optional input", points, {Fixed("SCALE", DataType::kFp64, {1})},
-                         "model 'points': missing required input 'XYZ'"));
+                         "expected number of inputs between 1 and 2 but got 1 inputs for model 'points'. Got input(s) ['SCALE'], but missing required input(s) ['XYZ']. Please provide all required input(s)."));
   cases.push_back(Reject("fixed dimension after a wildcard", points, {F32("XYZ", {5, 4})},
-                         "model 'points': input 'XYZ': expected shape [-1,3], got [5,4]"));
+                         "unexpected shape for input 'XYZ' for model 'points'. Expected [-1,3], got [5,4]."));
   cases.push_back(Reject("unbatched model given a batch dimension", points, {F32("XYZ", {1, 5, 3})},
-                         "model 'points': input 'XYZ': expected shape [-1,3] (rank 2), got [1,5,3] (rank 3)"));
+                         "unexpected shape for input 'XYZ' for model 'points'. Expected [-1,3], got [1,5,3]."));
   cases.push_back(Reject("unbatched byte size", points, {FixedWithBytes("XYZ", DataType::kFp32, {2, 3}, 12)},
-                         "model 'points': input 'XYZ': expected 24 bytes for shape [2,3] of FP32, got 12"));
+                         "input byte size mismatch for input 'XYZ' for model 'points'. Expected 24, got 12 (shape [2,3] of FP32)"));
   // --- reshape: requests follow dims
   cases.push_back(Accept("reshape: request uses dims", kReshapeConfig, {F32("x", {3, 1})}, 3));
   cases.push_back(Reject("reshape: request uses reshape", kReshapeConfig, {F32("x", {3})},
-                         "model 'scalar': input 'x': expected shape [-1,1] (rank 2), got [3] (rank 1)"));
+                         "unexpected shape for input 'x' for model 'scalar'. Expected [-1,1], got [3]."));
   // --- BYTES
   cases.push_back(
       Accept("strings", kBytesConfig, {Strings("TEXT", {2, 2}, {"a", "", "hello", "\xE2\x82\xAC"})}, 2));
@@ -212,7 +210,7 @@ std::vector<Case> AllCases() {
                          {RawBytes("TEXT", {1, 1}, std::string("\x09\x00\x00\x00" "abc", 7))},
                          "model 'tokenizer': tensor 'TEXT': BYTES element 0 declares 9 bytes but only 3 remain"));
   cases.push_back(Reject("fixed-size data for a string input", kBytesConfig, {I32("TEXT", {1, 4})},
-                         "model 'tokenizer': input 'TEXT': expected datatype BYTES, got INT32"));
+                         "inference input 'TEXT' data-type is 'INT32', but model 'tokenizer' expects 'BYTES'"));
   // --- a config the validator should never have been given
   cases.push_back(Reject("config datatype invalid", kBrokenTypeConfig, {F32("in", {1})},
                          "model 'broken': input 'in'", {}, StatusCode::kInternal));

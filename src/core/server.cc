@@ -69,9 +69,13 @@ Result<int64_t> ParseModelVersion(const std::string& model_name, const std::stri
   if (text.empty()) return kLatestVersion;
   int64_t version = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+  const bool integral = error == std::errc() && end == text.data() + text.size();
+  if (!integral || version < 1) {
+    // Triton's wording (server src/common.cc); its example clients match on it.
     return Status::InvalidArgument(
-        fmt::format("model '{}': version '{}' is not a positive integer", model_name, text));
+        fmt::format("failed to get model version from specified version string '{}' (details: {}), version should "
+                    "be an integral value > 0 (model '{}')",
+                    text, integral ? "not > 0" : "not an integer", model_name));
   }
   return version;
 }
@@ -110,10 +114,11 @@ bool Server::IsLive() const { return true; }
 
 bool Server::IsReady() const { return !options_.strict_readiness || registry_->AllReady(); }
 
-std::string Server::Name() { return "inferd"; }
 std::string Server::Version() { return INFERD_VERSION; }
 std::vector<std::string> Server::Extensions() {
-  return {"classification", "model_repository", "model_configuration", "statistics", "binary_tensor_data", "parameters"};
+  // Exactly what answers: model_repository joins once load/unload work.
+  return {"classification", "model_configuration", "schedule_policy", "statistics", "binary_tensor_data",
+          "parameters"};
 }
 
 Status Server::ModelReady(const std::string& name, int64_t version) const {

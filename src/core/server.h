@@ -25,6 +25,12 @@ struct ServerOptions {
   bool strict_model_config = false;  // false: complete missing config fields from the model file
   std::string backend_directory;     // where backend libraries live; empty: next to the binary
   int default_intra_op_threads = 0;  // 0: the backend picks (from the machine's cores)
+  // Serve models whose config sets fields inferd does not implement and that
+  // change results (sequence_batching, decoupled, ...) instead of refusing them.
+  bool allow_unsupported_config_fields = false;
+  std::string server_id = "inferd";  // --id: the name in server metadata
+  // --model-config-name: read <model>/configs/<name>.pbtxt where it exists.
+  std::string model_config_name;
 };
 
 struct TensorMetadata {
@@ -63,7 +69,8 @@ class Server {
 
   bool IsLive() const;
   bool IsReady() const;
-  static std::string Name();
+  // --id (default "inferd").
+  const std::string& Name() const { return options_.server_id; }
   static std::string Version();
   static std::vector<std::string> Extensions();
 

@@ -97,8 +97,10 @@ class GrpcRequestDecoder {
     const bool typed = HasTypedContents(input);
     if (raw != nullptr) {
       if (typed) {
-        return InputError(name,
-                          "has both typed \"contents\" and raw_input_contents; give every input's data one way only");
+        // Triton's words (its explicit-content example clients match on them).
+        return Status::InvalidArgument(fmt::format(
+            "contents field must not be specified when using raw_input_contents for '{}' for model '{}'", name,
+            model_name_));
       }
       // The bytes stay in the message: the tensor shares its owner. Sizes are
       // checked against the shape by the core, for every protocol alike.

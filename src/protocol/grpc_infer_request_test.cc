@@ -176,7 +176,7 @@ TEST(GrpcInferRequestTest, RawAndTypedDoNotMix) {
   auto message = NewMessage();
   AddInput(message.get(), "a", "INT32", {1})->mutable_contents()->add_int_contents(1);
   message->add_raw_input_contents(RawBytes<int32_t>({1}));
-  ExpectInvalid(Decode(message), {"input 'a'", "both typed \"contents\" and raw_input_contents"});
+  ExpectInvalid(Decode(message), {"contents field must not be specified when using raw_input_contents for 'a'"});
 
   message = NewMessage();
   AddInput(message.get(), "a", "INT32", {1});

@@ -66,12 +66,15 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
   const Clock::time_point started = Clock::now();
 
   std::vector<const InferenceRequest*> requests;
+  std::vector<const Parameters*> parameters;
+  parameters.reserve(jobs.size());
   std::vector<int64_t> rows;
   requests.reserve(jobs.size());
   rows.reserve(jobs.size());
   int64_t total_rows = 0;
   for (const auto& job : jobs) {
     requests.push_back(&job->request);
+    parameters.push_back(&job->request.parameters);
     rows.push_back(job->batch_size);
     total_rows += job->batch_size;
   }
@@ -83,7 +86,7 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
   const std::vector<std::string> output_names = BatchOutputNames(jobs, &same_outputs);
 
   ExecutionTimings timings;
-  Result<std::vector<Tensor>> outputs = instance.Execute(inputs, output_names, &timings);
+  Result<std::vector<Tensor>> outputs = instance.Execute(inputs, output_names, parameters, &timings);
   const Clock::time_point finished = Clock::now();
   inputs.clear();  // the gathered copy is not needed any more
   if (!outputs.ok()) return FailAll(model, jobs, outputs.status(), FailureReason::kBackend);

@@ -19,7 +19,7 @@ class DoublingInstance : public BackendInstance {
       : active_(active), max_active_(max_active), delay_(delay) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
-                                      ExecutionTimings*) override {
+                                      RequestParameters, ExecutionTimings*) override {
     int now = ++*active_;
     int seen = max_active_->load();
     while (now > seen && !max_active_->compare_exchange_weak(seen, now)) {

@@ -45,6 +45,8 @@ struct Recorder {
   std::mutex mutex;
   std::vector<int64_t> batch_rows;       // rows of each execution, in execution order
   std::vector<int32_t> first_values;     // first input value of each execution
+  // The "tag" request parameter of each request of each execution ("" if absent).
+  std::vector<std::vector<std::string>> tags;
   std::atomic<int> active{0};
   std::atomic<int> max_active{0};
   std::atomic<int> started{0};
@@ -69,13 +71,18 @@ class EchoInstance : public BackendInstance {
   explicit EchoInstance(Recorder* recorder) : recorder_(recorder) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
-                                      ExecutionTimings*) override {
+                                      RequestParameters parameters, ExecutionTimings*) override {
     const Tensor& in = inputs.at(0);
     const int64_t rows = in.shape.at(0);
     std::vector<int32_t> values(in.byte_size / 4);
     std::memcpy(values.data(), in.data, in.byte_size);
     {
       std::lock_guard lock(recorder_->mutex);
+      std::vector<std::string>& tags = recorder_->tags.emplace_back();
+      for (const Parameters* request_parameters : parameters) {
+        auto tag = request_parameters->find("tag");
+        tags.push_back(tag == request_parameters->end() ? "" : std::get<std::string>(tag->second));
+      }
       recorder_->batch_rows.push_back(rows);
       recorder_->first_values.push_back(values.at(0));
     }
@@ -163,6 +170,27 @@ class DynamicBatcherTest : public ::testing::Test {
   Recorder recorder_;
   ModelStatistics stats_{"m", 1};
 };
+
+TEST_F(DynamicBatcherTest, TheBackendSeesEachRequestsParametersInRowOrder) {
+  config_.set_max_batch_size(16);
+  Batching();
+  auto batcher = Make();
+  Call blocker;
+  Block(*batcher, &blocker);
+  std::vector<Call> calls(3);
+  for (int i = 0; i < 3; ++i) {
+    auto job = MakeJob({i}, 1, &calls[i]);
+    job->request.parameters["tag"] = std::string("request-") + std::to_string(i);
+    batcher->Enqueue(std::move(job));
+  }
+  recorder_.gate.Open();
+  ASSERT_TRUE(blocker.future.get().ok());
+  for (Call& call : calls) ASSERT_TRUE(call.future.get().ok());
+  std::lock_guard lock(recorder_.mutex);
+  // The blocker ran alone (through the single-request path), the rest as one batch.
+  EXPECT_EQ(recorder_.tags,
+            (std::vector<std::vector<std::string>>{{""}, {"request-0", "request-1", "request-2"}}));
+}
 
 TEST_F(DynamicBatcherTest, RequestsQueuedBehindABusyInstanceRunAsOneBatchAndGetTheirOwnRows) {
   config_.set_max_batch_size(16);

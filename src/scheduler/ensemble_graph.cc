@@ -33,7 +33,10 @@ std::vector<std::pair<std::string, std::string>> SortedMap(
 
 class DataflowBuilder {
  public:
-  explicit DataflowBuilder(const inference::ModelConfig& config) : config_(config) { graph_.name = config.name(); }
+  explicit DataflowBuilder(const inference::ModelConfig& config) : config_(config) {
+    graph_.name = config.name();
+    graph_.max_inflight_requests = config.ensemble_scheduling().max_inflight_requests();
+  }
 
   Result<EnsembleGraph> Build() {
     for (const auto& input : config_.input()) {

@@ -62,6 +62,9 @@ struct EnsembleGraph {
   std::vector<size_t> input_slots;   // the ensemble's inputs, config order
   std::vector<size_t> output_slots;  // the ensemble's outputs, config order
   std::vector<EnsembleStep> steps;   // config order
+  // ensemble_scheduling.max_inflight_requests: step requests of this ensemble
+  // submitted to one step's model at a time; 0: no limit.
+  uint32_t max_inflight_requests = 0;
   // Per slot, the steps that read it, once per reading input (a step reading
   // one tensor into two inputs is listed twice), so counting down a step's
   // missing inputs is one decrement per entry.

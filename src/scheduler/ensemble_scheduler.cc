@@ -95,11 +95,46 @@ class EnsembleRun : public std::enable_shared_from_this<EnsembleRun> {
         std::lock_guard lock(mutex_);
         if (finished_) return;
       }
-      shared_->infer(std::move(launch.request),
-                     [self = shared_from_this(), step = launch.step](Result<InferenceResponse> result) {
-                       self->OnStepDone(step, std::move(result));
-                     });
+      SubmitWithinLimit(launch.step, [self = shared_from_this(), launch = std::move(launch)]() mutable {
+        self->shared_->infer(std::move(launch.request),
+                             [self, step = launch.step](Result<InferenceResponse> result) {
+                               self->StepAnswered(step);
+                               self->OnStepDone(step, std::move(result));
+                             });
+      });
     }
+  }
+
+  // Runs `submit` now, or once a request of this ensemble at `step` has been
+  // answered when max_inflight_requests of them are in flight there.
+  void SubmitWithinLimit(size_t step, std::function<void()> submit) {
+    const uint32_t limit = graph_.max_inflight_requests;
+    if (limit > 0) {
+      std::lock_guard lock(shared_->step_mutex);
+      if (shared_->step_in_flight[step] >= limit) {
+        shared_->step_waiting[step].push_back(std::move(submit));
+        return;
+      }
+      ++shared_->step_in_flight[step];
+    }
+    submit();
+  }
+
+  // Frees the step's slot, handing it to the oldest waiting submission.
+  void StepAnswered(size_t step) {
+    if (graph_.max_inflight_requests == 0) return;
+    std::function<void()> next;
+    {
+      std::lock_guard lock(shared_->step_mutex);
+      std::deque<std::function<void()>>& waiting = shared_->step_waiting[step];
+      if (waiting.empty()) {
+        --shared_->step_in_flight[step];
+        return;
+      }
+      next = std::move(waiting.front());  // takes over the slot
+      waiting.pop_front();
+    }
+    next();
   }
 
   void OnStepDone(size_t step_index, Result<InferenceResponse> result) {
@@ -207,6 +242,8 @@ EnsembleScheduler::EnsembleScheduler(ScheduledModel model, std::shared_ptr<const
   shared_->model = std::move(model);
   shared_->graph = std::move(graph);
   shared_->infer = std::move(infer);
+  shared_->step_in_flight.assign(shared_->graph->steps.size(), 0);
+  shared_->step_waiting.resize(shared_->graph->steps.size());
 }
 
 EnsembleScheduler::~EnsembleScheduler() { Stop(); }

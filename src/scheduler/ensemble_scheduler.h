@@ -21,6 +21,8 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <vector>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -57,6 +59,13 @@ class EnsembleScheduler : public Scheduler {
     std::condition_variable idle;
     size_t in_flight = 0;
     bool stopping = false;
+
+    // max_inflight_requests: per step, the step requests submitted and not
+    // answered, and those waiting for one of them to finish. Guarded by
+    // step_mutex (never held while a step is submitted).
+    std::mutex step_mutex;
+    std::vector<size_t> step_in_flight;
+    std::vector<std::deque<std::function<void()>>> step_waiting;
   };
 
  private:

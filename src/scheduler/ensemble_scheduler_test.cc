@@ -1,5 +1,6 @@
 #include "scheduler/ensemble_scheduler.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -294,6 +295,31 @@ TEST_F(EnsembleSchedulerTest, TensorsPassBetweenStepsWithoutCopies) {
   EXPECT_EQ(result->outputs[0].name, "OUT");
   EXPECT_EQ(result->outputs[0].data, input.data);  // the client's own buffer, twice forwarded
   EXPECT_EQ(fake_.requests_.at(1).inputs.at(0).data, input.data);
+}
+
+TEST_F(EnsembleSchedulerTest, MaxInflightRequestsHoldsFurtherStepRequestsUntilOneIsAnswered) {
+  auto graph = std::make_shared<EnsembleGraph>(*DiamondGraph());
+  graph->max_inflight_requests = 2;
+  fake_.Hold("split");
+  auto scheduler = MakeScheduler(graph);
+  std::vector<std::future<Result<InferenceResponse>>> futures;
+  for (int i = 0; i < 5; ++i) futures.push_back(Submit(*scheduler));
+  ASSERT_TRUE(fake_.WaitRunning("split", 2));
+  {
+    std::lock_guard lock(fake_.mutex_);
+    // Five requests accepted, two at the first step, three waiting for it.
+    EXPECT_EQ(fake_.running_["split"], 2);
+    EXPECT_EQ(std::count(fake_.submitted_.begin(), fake_.submitted_.end(), "split"), 2);
+  }
+  EXPECT_EQ(scheduler->InFlight(), 5u);
+  fake_.Release("split");
+  for (auto& future : futures) {
+    Result<InferenceResponse> result = future.get();
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_THAT(ValuesOf(result->outputs[0]), ElementsAre(4, 8));
+  }
+  fake_.JoinAll();
+  EXPECT_EQ(std::count(fake_.submitted_.begin(), fake_.submitted_.end(), "join"), 5);
 }
 
 TEST_F(EnsembleSchedulerTest, StopWaitsForRunningRequestsAndRejectsNewOnes) {

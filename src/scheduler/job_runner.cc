@@ -19,8 +19,9 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
   output_names.reserve(job.request.outputs.size());
   for (const auto& output : job.request.outputs) output_names.push_back(output.name);
 
+  const Parameters* const parameters[] = {&job.request.parameters};
   ExecutionTimings timings;
-  Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, &timings);
+  Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, parameters, &timings);
   const auto finished = std::chrono::steady_clock::now();
   if (!outputs.ok()) {
     FailJob(model, job, outputs.status(), FailureReason::kBackend);

@@ -30,7 +30,7 @@ def test_server_metadata_matches_http(grpc_client, client):
     assert metadata.name == http_metadata["name"]
     assert metadata.version == http_metadata["version"]
     assert list(metadata.extensions) == http_metadata["extensions"]
-    for extension in ["model_repository", "statistics", "model_configuration", "classification"]:
+    for extension in ["statistics", "model_configuration", "classification", "schedule_policy"]:
         assert extension in metadata.extensions, f"{extension!r} missing from {metadata.extensions}"
 
 

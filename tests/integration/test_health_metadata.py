@@ -17,12 +17,12 @@ def test_server_live_and_ready(client, server):
 
 def test_server_metadata(client):
     metadata = client.get_server_metadata()
-    assert isinstance(metadata["name"], str) and metadata["name"]
+    assert metadata["name"] == "inferd"  # --id's default
     assert isinstance(metadata["version"], str) and metadata["version"]
     extensions = metadata["extensions"]
     assert isinstance(extensions, list)
-    for extension in ["binary_tensor_data", "model_repository", "statistics",
-                      "model_configuration", "classification"]:
+    for extension in ["binary_tensor_data", "statistics", "model_configuration", "classification",
+                      "schedule_policy", "parameters"]:
         assert extension in extensions, f"extension {extension!r} missing from {extensions}"
 
 

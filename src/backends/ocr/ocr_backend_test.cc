@@ -70,7 +70,7 @@ TEST_F(OcrBackendTest, PreprocessDecodesResizesAndKeepsTheOriginal) {
   auto instance = Create(Config("ocr_preprocess", "detection_preprocess"));
   ASSERT_NE(instance, nullptr);
   const cv::Mat image(60, 100, CV_8UC3, cv::Scalar(1, 2, 3));
-  Result<std::vector<Tensor>> outputs = instance->Execute({ImageBytes(image)}, {}, nullptr);
+  Result<std::vector<Tensor>> outputs = instance->Execute({ImageBytes(image)}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   const Tensor& detection = Output(*outputs, "detection_input");
   EXPECT_EQ(detection.shape, (Shape{1, 3, 64, 96}));
@@ -88,7 +88,7 @@ TEST_F(OcrBackendTest, PreprocessRejectsJunkAndOversizedImagesNamingModelAndTens
   std::string junk;
   AppendBytesElement("GIF89a not really", &junk);
   Result<std::vector<Tensor>> result =
-      instance->Execute({Tensor::FromBuffer("image", DataType::kBytes, Shape{1}, junk)}, {}, nullptr);
+      instance->Execute({Tensor::FromBuffer("image", DataType::kBytes, Shape{1}, junk)}, {}, {}, nullptr);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(result.status().message(), HasSubstr("model 'ocr_preprocess': input 'image'"));
@@ -97,7 +97,7 @@ TEST_F(OcrBackendTest, PreprocessRejectsJunkAndOversizedImagesNamingModelAndTens
   (*limited.mutable_parameters())["max_pixels"].set_string_value("100");
   auto small = Create(limited);
   ASSERT_NE(small, nullptr);
-  result = small->Execute({ImageBytes(cv::Mat(20, 20, CV_8UC3, cv::Scalar::all(0)))}, {}, nullptr);
+  result = small->Execute({ImageBytes(cv::Mat(20, 20, CV_8UC3, cv::Scalar::all(0)))}, {}, {}, nullptr);
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.status().message(), HasSubstr("more than the limit of 100 pixels"));
 }
@@ -114,7 +114,7 @@ TEST_F(OcrBackendTest, PostprocessCropsOneRegionAndReturnsRequestedOutputsInOrde
                                     std::string(reinterpret_cast<const char*>(original.data), 192 * 320 * 3));
   Result<std::vector<Tensor>> outputs = instance->Execute(
       {FloatInput("probability_map", Shape{1, 1, 96, 160}, map), image}, {"scores", "boxes", "recognition_input"},
-      nullptr);
+      {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   ASSERT_EQ(outputs->size(), 3u);
   EXPECT_EQ((*outputs)[0].name, "scores");
@@ -133,7 +133,7 @@ TEST_F(OcrBackendTest, PostprocessWithNoTextGivesZeroRows) {
   ASSERT_NE(instance, nullptr);
   Tensor image = Tensor::FromBuffer("original_image", DataType::kUint8, Shape{64, 64, 3}, std::string(64 * 64 * 3, 0));
   Result<std::vector<Tensor>> outputs = instance->Execute(
-      {FloatInput("probability_map", Shape{1, 1, 64, 64}, std::vector<float>(64 * 64, 0.0f)), image}, {}, nullptr);
+      {FloatInput("probability_map", Shape{1, 1, 64, 64}, std::vector<float>(64 * 64, 0.0f)), image}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   EXPECT_EQ(Output(*outputs, "recognition_input").shape, (Shape{0, 3, 48, 320}));
   EXPECT_EQ(Output(*outputs, "boxes").shape, (Shape{0, 4, 2}));
@@ -160,7 +160,7 @@ TEST_F(OcrDecodeTest, DecodesEachRowIntoText) {
   const std::vector<float> probabilities = {0, 1, 0, 0,  0, 0, 1, 0,  1, 0, 0, 0,
                                             1, 0, 0, 0,  0, 0, 1, 0,  0, 0, 1, 0};
   Result<std::vector<Tensor>> outputs =
-      instance->Execute({FloatInput("probabilities", Shape{2, 3, 4}, probabilities)}, {}, nullptr);
+      instance->Execute({FloatInput("probabilities", Shape{2, 3, 4}, probabilities)}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   std::vector<std::string> texts;
   ASSERT_TRUE(ForEachBytesElement(Output(*outputs, "text").bytes(), 2, "text",
@@ -174,13 +174,13 @@ TEST_F(OcrDecodeTest, ZeroRowsGiveEmptyTextAndWrongClassCountIsAnError) {
   auto instance = Create(Config("ocr_decode", "ctc_decode"), dir_.string());
   ASSERT_NE(instance, nullptr);
   Result<std::vector<Tensor>> outputs =
-      instance->Execute({FloatInput("probabilities", Shape{0, 0, 4}, {})}, {}, nullptr);
+      instance->Execute({FloatInput("probabilities", Shape{0, 0, 4}, {})}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   EXPECT_EQ(Output(*outputs, "text").shape, (Shape{0}));
   EXPECT_EQ(Output(*outputs, "text_scores").shape, (Shape{0}));
 
   Result<std::vector<Tensor>> wrong =
-      instance->Execute({FloatInput("probabilities", Shape{1, 1, 5}, std::vector<float>(5, 0.2f))}, {}, nullptr);
+      instance->Execute({FloatInput("probabilities", Shape{1, 1, 5}, std::vector<float>(5, 0.2f))}, {}, {}, nullptr);
   ASSERT_FALSE(wrong.ok());
   EXPECT_THAT(wrong.status().message(), HasSubstr("model 'ocr_decode': input 'probabilities' has shape [1,1,5], "
                                                   "expected 4 classes"));

@@ -142,7 +142,7 @@ TEST_F(OnnxRuntimeBackendTest, AddSubInt32ReturnsEveryOutputInModelOrder) {
   }
   ExecutionTimings timings;
   Result<std::vector<Tensor>> outputs = instance->Execute(
-      {MakeTensor("INPUT0", DataType::kInt32, {2, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {2, 16}, b)}, {},
+      {MakeTensor("INPUT0", DataType::kInt32, {2, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {2, 16}, b)}, {}, {},
       &timings);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   ASSERT_EQ(outputs->size(), 2u);
@@ -173,7 +173,7 @@ TEST_F(OnnxRuntimeBackendTest, OutputsOutliveTheirInstance) {
     std::vector<float> a(16, 5.5f), b(16, 2.0f);
     Result<std::vector<Tensor>> outputs = instance->Execute(
         {MakeTensor("INPUT0", DataType::kFp32, {1, 16}, a), MakeTensor("INPUT1", DataType::kFp32, {1, 16}, b)},
-        {"OUTPUT1"}, nullptr);
+        {"OUTPUT1"}, {}, nullptr);
     ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
     difference = (*outputs)[0];
   }
@@ -188,13 +188,13 @@ TEST_F(OnnxRuntimeBackendTest, SelectedOutputsComeInRequestedOrder) {
   const std::vector<Tensor> inputs = {MakeTensor("INPUT0", DataType::kInt32, {1, 16}, a),
                                       MakeTensor("INPUT1", DataType::kInt32, {1, 16}, b)};
 
-  Result<std::vector<Tensor>> only_difference = instance->Execute(inputs, {"OUTPUT1"}, nullptr);
+  Result<std::vector<Tensor>> only_difference = instance->Execute(inputs, {"OUTPUT1"}, {}, nullptr);
   ASSERT_TRUE(only_difference.ok()) << only_difference.status().ToString();
   ASSERT_EQ(only_difference->size(), 1u);
   EXPECT_EQ((*only_difference)[0].name, "OUTPUT1");
   EXPECT_EQ(Values<int32_t>((*only_difference)[0]), std::vector<int32_t>(16, 7));
 
-  Result<std::vector<Tensor>> reversed = instance->Execute(inputs, {"OUTPUT1", "OUTPUT0", "OUTPUT1"}, nullptr);
+  Result<std::vector<Tensor>> reversed = instance->Execute(inputs, {"OUTPUT1", "OUTPUT0", "OUTPUT1"}, {}, nullptr);
   ASSERT_TRUE(reversed.ok()) << reversed.status().ToString();
   ASSERT_EQ(reversed->size(), 3u);
   EXPECT_EQ((*reversed)[0].name, "OUTPUT1");
@@ -211,7 +211,7 @@ TEST_F(OnnxRuntimeBackendTest, UnknownOutputNameIsInvalidArgumentNamingModelAndT
   std::vector<int32_t> a(16, 1);
   Result<std::vector<Tensor>> outputs = instance->Execute(
       {MakeTensor("INPUT0", DataType::kInt32, {1, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {1, 16}, a)},
-      {"OUTPUT0", "OUTPUT9"}, nullptr);
+      {"OUTPUT0", "OUTPUT9"}, {}, nullptr);
   ASSERT_FALSE(outputs.ok());
   EXPECT_EQ(outputs.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(outputs.status().message(), "model 'simple': unknown output 'OUTPUT9' (the model has: OUTPUT0, OUTPUT1)");
@@ -241,7 +241,7 @@ TEST_F(OnnxRuntimeBackendTest, BadInputsAreInvalidArgumentNamingModelAndTensor) 
       {"missing input", {input1}, "missing input 'INPUT0'"},
   };
   for (const Case& c : cases) {
-    Result<std::vector<Tensor>> outputs = instance->Execute(c.inputs, {}, nullptr);
+    Result<std::vector<Tensor>> outputs = instance->Execute(c.inputs, {}, {}, nullptr);
     ASSERT_FALSE(outputs.ok()) << c.what;
     EXPECT_EQ(outputs.status().code(), StatusCode::kInvalidArgument) << c.what << ": " << outputs.status().ToString();
     EXPECT_EQ(outputs.status().message().rfind("model 'simple': ", 0), 0u) << outputs.status().message();
@@ -268,7 +268,7 @@ TEST_F(OnnxRuntimeBackendTest, MisalignedAndEmptyInputsWork) {
   misaligned.byte_size = a.size() * sizeof(int32_t);
   misaligned.owner = buffer;
   Result<std::vector<Tensor>> outputs =
-      instance->Execute({misaligned, MakeTensor("INPUT1", DataType::kInt32, {1, 16}, b)}, {"OUTPUT0"}, nullptr);
+      instance->Execute({misaligned, MakeTensor("INPUT1", DataType::kInt32, {1, 16}, b)}, {"OUTPUT0"}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   for (int i = 0; i < 16; ++i) EXPECT_EQ(Values<int32_t>((*outputs)[0])[i], 104 + i);
 
@@ -276,7 +276,7 @@ TEST_F(OnnxRuntimeBackendTest, MisalignedAndEmptyInputsWork) {
   Result<std::vector<Tensor>> empty = instance->Execute(
       {MakeTensor("INPUT0", DataType::kInt32, {0, 16}, std::vector<int32_t>{}),
        MakeTensor("INPUT1", DataType::kInt32, {0, 16}, std::vector<int32_t>{})},
-      {}, nullptr);
+      {}, {}, nullptr);
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_EQ((*empty)[0].shape, (Shape{0, 16}));
   EXPECT_EQ((*empty)[0].byte_size, 0u);
@@ -293,7 +293,7 @@ TEST_F(OnnxRuntimeBackendTest, ZeroRowRequestIsAnsweredWithoutRunningTheModel) {
   auto instance = CreateOrFail(WriteModel("m.onnx", model), ConfigNamed("rows"), CpuSettings("i"));
   ASSERT_NE(instance, nullptr);
   Result<std::vector<Tensor>> empty =
-      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {0, 5}, std::vector<float>{})}, {}, nullptr);
+      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {0, 5}, std::vector<float>{})}, {}, {}, nullptr);
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   ASSERT_EQ(empty->size(), 1u);
   EXPECT_EQ((*empty)[0].name, "OUTPUT0");
@@ -303,7 +303,7 @@ TEST_F(OnnxRuntimeBackendTest, ZeroRowRequestIsAnsweredWithoutRunningTheModel) {
 
   // One row runs the model as usual.
   Result<std::vector<Tensor>> one =
-      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {1, 5}, std::vector<float>(5, 2.0f))}, {}, nullptr);
+      instance->Execute({MakeTensor("INPUT0", DataType::kFp32, {1, 5}, std::vector<float>(5, 2.0f))}, {}, {}, nullptr);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   EXPECT_EQ((*one)[0].shape, (Shape{1, 5}));
 }
@@ -341,7 +341,7 @@ TEST_F(OnnxRuntimeBackendTest, IdentityRoundTripsEveryFixedSizeDatatype) {
       bytes[i] = c.datatype == DataType::kBool ? static_cast<char>(i % 2) : static_cast<char>((i * 7 + 1) & 0x3f);
     }
     Result<std::vector<Tensor>> outputs =
-        instance->Execute({Tensor::FromBuffer("INPUT0", c.datatype, {2, 3}, bytes)}, {}, nullptr);
+        instance->Execute({Tensor::FromBuffer("INPUT0", c.datatype, {2, 3}, bytes)}, {}, {}, nullptr);
     ASSERT_TRUE(outputs.ok()) << type_name << ": " << outputs.status().ToString();
     ASSERT_EQ(outputs->size(), 1u);
     EXPECT_EQ((*outputs)[0].datatype, c.datatype) << type_name;
@@ -356,7 +356,7 @@ TEST_F(OnnxRuntimeBackendTest, BytesRoundTripKeepsEmptyAndBinaryElements) {
   ASSERT_NE(instance, nullptr);
   const std::vector<std::string> elements = {"hello", "", std::string("a\0b", 3), "x", std::string(300, 'z'), "é"};
   const Tensor input = MakeBytesTensor("INPUT0", {2, 3}, elements);
-  Result<std::vector<Tensor>> outputs = instance->Execute({input}, {}, nullptr);
+  Result<std::vector<Tensor>> outputs = instance->Execute({input}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   EXPECT_EQ((*outputs)[0].datatype, DataType::kBytes);
   EXPECT_EQ((*outputs)[0].shape, (Shape{2, 3}));
@@ -365,7 +365,7 @@ TEST_F(OnnxRuntimeBackendTest, BytesRoundTripKeepsEmptyAndBinaryElements) {
 
   // A BYTES buffer holding fewer elements than its shape says is refused.
   Result<std::vector<Tensor>> short_input =
-      instance->Execute({MakeBytesTensor("INPUT0", {2, 3}, {"only", "two"})}, {}, nullptr);
+      instance->Execute({MakeBytesTensor("INPUT0", {2, 3}, {"only", "two"})}, {}, {}, nullptr);
   ASSERT_FALSE(short_input.ok());
   EXPECT_EQ(short_input.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(short_input.status().message().find("model 'identity_bytes'"), std::string::npos);
@@ -382,7 +382,7 @@ TEST_F(OnnxRuntimeBackendTest, StringAddSubComputesOnDecimalText) {
     b.push_back(std::to_string(5 - i));
   }
   Result<std::vector<Tensor>> outputs =
-      instance->Execute({MakeBytesTensor("INPUT0", {1, 16}, a), MakeBytesTensor("INPUT1", {1, 16}, b)}, {}, nullptr);
+      instance->Execute({MakeBytesTensor("INPUT0", {1, 16}, a), MakeBytesTensor("INPUT1", {1, 16}, b)}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   const std::vector<std::string> sums = BytesElements((*outputs)[0]);
   const std::vector<std::string> differences = BytesElements((*outputs)[1]);
@@ -445,7 +445,7 @@ TEST_F(OnnxRuntimeBackendTest, ConfigParametersAreAppliedOrRejected) {
   std::vector<int32_t> a(16, 2);
   Result<std::vector<Tensor>> outputs = instance->Execute(
       {MakeTensor("INPUT0", DataType::kInt32, {1, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {1, 16}, a)},
-      {"OUTPUT0"}, nullptr);
+      {"OUTPUT0"}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   EXPECT_EQ(Values<int32_t>((*outputs)[0]), std::vector<int32_t>(16, 4));
 
@@ -497,7 +497,7 @@ TEST_F(OnnxRuntimeBackendTest, TwoInstancesExecuteConcurrently) {
       for (int i = 0; i < 48; ++i) a[i] = base + i;
       Result<std::vector<Tensor>> outputs = instances[which]->Execute(
           {MakeTensor("INPUT0", DataType::kInt32, {3, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {3, 16}, b)},
-          {}, nullptr);
+          {}, {}, nullptr);
       if (!outputs.ok()) {
         ++wrong;
         continue;
@@ -533,7 +533,7 @@ TEST_F(ExampleModelsTest, SimpleAddsAndSubtracts) {
   for (int i = 0; i < 16; ++i) a[i] = i;
   Result<std::vector<Tensor>> outputs = instance->Execute(
       {MakeTensor("INPUT0", DataType::kInt32, {1, 16}, a), MakeTensor("INPUT1", DataType::kInt32, {1, 16}, b)}, {},
-      nullptr);
+      {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   ASSERT_EQ(outputs->size(), 2u);
   for (int i = 0; i < 16; ++i) {
@@ -553,7 +553,7 @@ TEST_F(ExampleModelsTest, SimpleStringAddsAndSubtractsText) {
     b.push_back("2");
   }
   Result<std::vector<Tensor>> outputs =
-      instance->Execute({MakeBytesTensor("INPUT0", {1, 16}, a), MakeBytesTensor("INPUT1", {1, 16}, b)}, {}, nullptr);
+      instance->Execute({MakeBytesTensor("INPUT0", {1, 16}, a), MakeBytesTensor("INPUT1", {1, 16}, b)}, {}, {}, nullptr);
   ASSERT_TRUE(outputs.ok()) << outputs.status().ToString();
   const std::vector<std::string> sums = BytesElements((*outputs)[0]);
   const std::vector<std::string> differences = BytesElements((*outputs)[1]);

@@ -95,7 +95,7 @@ OnnxRuntimeInstance::OnnxRuntimeInstance(std::string subject, std::unique_ptr<Or
 
 Result<std::vector<Tensor>> OnnxRuntimeInstance::Execute(const std::vector<Tensor>& inputs,
                                                          const std::vector<std::string>& output_names,
-                                                         ExecutionTimings* timings) {
+                                                         RequestParameters, ExecutionTimings* timings) {
   std::vector<Tensor> outputs;
   Status status = GuardOrtCall(subject_, "running the model",
                                [&]() -> Status { return Run(inputs, output_names, timings, &outputs); });

@@ -29,6 +29,8 @@ struct GrpcServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 8001;  // 0: an ephemeral port, see GrpcServer::port()
   bool reuse_port = false;
+  int max_connection_age_ms = 0;        // 0: no limit
+  int max_connection_age_grace_ms = 0;  // 0: gRPC's default
   size_t infer_allocation_pool_size = 8;  // ModelInfer message pairs kept for reuse
   grpc_compression_level response_compression = GRPC_COMPRESS_LEVEL_NONE;
   // Keepalive channel arguments, tritonserver's defaults (milliseconds).

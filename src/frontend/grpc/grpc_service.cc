@@ -72,7 +72,7 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelReady(grpc::CallbackServerC
 grpc::ServerUnaryReactor* GrpcInferenceService::ServerMetadata(grpc::CallbackServerContext* context,
                                                                const inference::ServerMetadataRequest*,
                                                                inference::ServerMetadataResponse* response) {
-  protocol::FillServerMetadata(Server::Name(), Server::Version(), Server::Extensions(), response);
+  protocol::FillServerMetadata(server_->Name(), Server::Version(), Server::Extensions(), response);
   return FinishNow(context, grpc::Status::OK);
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "config/data_type_conversion.h"
 #include "config/json.h"
 #include "core/server.h"
 #include "frontend/http/http_compression.h"
@@ -18,6 +19,7 @@
 #include "protocol/http_infer_request.h"
 #include "protocol/http_infer_response.h"
 #include "protocol/http_json.h"
+#include "protocol/http_raw_request.h"
 
 namespace inferd::http {
 
@@ -48,6 +50,24 @@ Result<std::optional<size_t>> ParseHeaderLength(const HttpRequest& request, cons
                                                model_name, kInferHeaderLengthField, text));
   }
   return std::optional<size_t>(value);
+}
+
+// Triton's raw binary request: the body is the data of the model's one
+// input, described by its config.
+Result<protocol::HttpInferRequest> DecodeRawBinaryRequest(Server& server, const std::string& model_name,
+                                                          int64_t version, std::shared_ptr<const std::string> body) {
+  Result<std::shared_ptr<const inference::ModelConfig>> config = server.GetModelConfig(model_name, version);
+  if (!config.ok()) return config.status();
+  protocol::RawInputSpec spec;
+  spec.config_input_count = static_cast<size_t>((*config)->input_size());
+  if (spec.config_input_count == 1) {
+    const inference::ModelInput& input = (*config)->input(0);
+    spec.name = input.name();
+    spec.datatype = config::DataTypeFromConfig(input.data_type()).value_or(DataType::kInvalid);
+    spec.dims.assign(input.dims().begin(), input.dims().end());
+    spec.batched = (*config)->max_batch_size() > 0;
+  }
+  return protocol::DecodeRawBinaryRequest(model_name, version, spec, std::move(body));
 }
 
 // Builds the HTTP answer to one inference, on the connection's io thread.
@@ -87,7 +107,7 @@ HttpResponse BuildInferResponse(const Result<InferenceResponse>& result, const p
 HttpRoutes::HttpRoutes(Server* server, size_t max_input_size)
     : server_(server),
       max_input_size_(max_input_size),
-      server_metadata_json_(protocol::ServerMetadataJson(Server::Name(), Server::Version(), Server::Extensions())) {}
+      server_metadata_json_(protocol::ServerMetadataJson(server->Name(), Server::Version(), Server::Extensions())) {}
 
 void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
   Result<Route> route = ParseRoute(ToStringView(request.target()));
@@ -203,7 +223,9 @@ void HttpRoutes::Infer(const Route& route, HttpRequest request, const HttpReplie
   }
 
   Result<protocol::HttpInferRequest> decoded =
-      protocol::DecodeHttpInferRequest(route.model_name, *version, std::move(body), *header_length);
+      *header_length == size_t{0}
+          ? DecodeRawBinaryRequest(*server_, route.model_name, *version, std::move(body))
+          : protocol::DecodeHttpInferRequest(route.model_name, *version, std::move(body), *header_length);
   if (!decoded.ok()) return replier.Send(MakeErrorResponse(decoded.status()));
 
   // The encoder needs the request's output options, not its inputs: keep a

@@ -80,6 +80,13 @@ Status HttpServer::Listen() {
   }
   // Lets a restarted server bind while old connections sit in TIME_WAIT.
   acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (options_.reuse_port) {
+    using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+    if (acceptor_.set_option(ReusePort(true), ec); ec) {
+      return Status::Unavailable(fmt::format("cannot set SO_REUSEPORT on the HTTP socket at {}: {}", where,
+                                             ec.message()));
+    }
+  }
   if (acceptor_.bind(endpoint, ec); ec) {
     return Status::Unavailable(fmt::format("cannot bind the HTTP service to {}: {}", where, ec.message()));
   }

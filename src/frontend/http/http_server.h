@@ -32,6 +32,7 @@ struct HttpServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 8000;  // 0: an ephemeral port, see HttpServer::port()
   int thread_count = 2;
+  bool reuse_port = false;  // SO_REUSEPORT: several servers may share the port
   HttpLimits limits;
 };
 
