@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "backends/sdk/model_file_path.h"
 #include "common/logging.h"
 #include "config/autocomplete.h"
 #include "config/normalize.h"
@@ -19,7 +20,6 @@ namespace inferd {
 namespace {
 
 constexpr const char* kConfigFileName = "config.pbtxt";
-constexpr const char* kDefaultOnnxFileName = "model.onnx";
 
 }  // namespace
 
@@ -76,12 +76,10 @@ Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, 
 Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions,
                                           Backend* backend, inference::ModelConfig* config) {
   if (versions.empty()) return Status::Ok();
-  const std::string filename =
-      config->default_model_filename().empty() ? backend->DefaultModelFilename() : config->default_model_filename();
   // Describe the newest version: it is the one served by default.
-  const std::string model_file =
-      repository::JoinPath(repository::JoinPath(path, std::to_string(versions.back())), filename);
-  Result<ModelFileInfo> info = backend->DescribeModel(model_file);
+  Result<std::string> model_file = ResolveVersionFile(path, *config, backend, versions.back());
+  if (!model_file.ok()) return model_file.status();
+  Result<ModelFileInfo> info = backend->DescribeModel(*model_file);
   if (!info.ok()) return info.status();
   return config::AutoCompleteConfig(*info, config);
 }
@@ -166,7 +164,7 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
 
   for (const inference::ModelOutput& output : config.output()) {
     if (output.label_filename().empty()) continue;
-    Result<std::string> label_path = repository::ResolveLabelPath(path, output.label_filename());
+    Result<std::string> label_path = ResolveModelFile(path, path, output.label_filename(), "label_filename");
     Result<std::vector<std::string>> labels =
         label_path.ok() ? repository::LoadLabelFile(*label_path, *filesystem_)
                         : Result<std::vector<std::string>>(label_path.status());
@@ -180,10 +178,13 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
   return plan;
 }
 
-std::string ModelLoader::ModelFilePath(const ModelPlan& plan, int64_t version) const {
-  std::string filename = plan.config->default_model_filename();
-  if (filename.empty()) filename = plan.backend != nullptr ? plan.backend->DefaultModelFilename() : kDefaultOnnxFileName;
-  return repository::JoinPath(repository::JoinPath(plan.path, std::to_string(version)), filename);
+Result<std::string> ModelLoader::ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
+                                                    Backend* backend, int64_t version) {
+  const bool named = !config.default_model_filename().empty();
+  std::string filename = named ? config.default_model_filename() : backend->DefaultModelFilename();
+  if (filename.empty()) filename = ".";  // the backend loads the version folder itself
+  return ResolveModelFile(path, repository::JoinPath(path, std::to_string(version)), filename,
+                          named ? "default_model_filename" : "model file");
 }
 
 int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config) const {
@@ -219,15 +220,12 @@ Result<std::shared_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
     return Status::Unimplemented(
         fmt::format("model '{}': platform '{}' is not supported yet", plan.name, plan.config->platform()));
   }
-  const std::string model_file = ModelFilePath(plan, version);
-  if (!filesystem_->FileExists(model_file) && !filesystem_->IsDirectory(model_file)) {
-    return Status::NotFound(
-        fmt::format("model '{}' version {}: model file '{}' does not exist", plan.name, version, model_file));
-  }
+  Result<std::string> model_file = ResolveVersionFile(plan.path, *plan.config, plan.backend, version);
+  if (!model_file.ok()) return model_file.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
   ModelLoadSpec spec;
   spec.config = plan.config;
   spec.version = version;
-  spec.model_path = model_file;
+  spec.model_path = *model_file;
   spec.backend = plan.backend;
   spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
   spec.labels = plan.labels;

@@ -61,7 +61,10 @@ class ModelLoader {
   Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path);
   Status CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions, Backend* backend,
                                inference::ModelConfig* config);
-  std::string ModelFilePath(const ModelPlan& plan, int64_t version) const;
+  // The real path of what `backend` loads for `version` (default_model_filename
+  // or the backend's default), confined to the model folder `path`.
+  static Result<std::string> ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
+                                                Backend* backend, int64_t version);
   int IntraOpThreadsPerInstance(const inference::ModelConfig& config) const;
   Result<std::shared_ptr<Model>> LoadEnsembleVersion(const ModelPlan& plan, int64_t version);
 

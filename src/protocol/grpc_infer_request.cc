@@ -41,8 +41,10 @@ class GrpcRequestDecoder {
 
  private:
   Status DecodeInputs(InferenceRequest* request) {
+    // raw_input_contents[i] belongs to inputs[i]; as in Triton, each input is
+    // checked in order, so the first input with a problem is the one named.
     const int raw_count = message_.raw_input_contents_size();
-    if (raw_count > 0 && raw_count != message_.inputs_size()) {
+    if (raw_count > message_.inputs_size()) {
       return Error(fmt::format("the request has {} inputs but {} raw_input_contents entries; send one raw entry per "
                                "input, in input order",
                                message_.inputs_size(), raw_count));
@@ -55,7 +57,7 @@ class GrpcRequestDecoder {
       if (!names.insert(input.name()).second) {
         return Error(fmt::format("input '{}' appears more than once in the request", input.name()));
       }
-      const std::string* raw = raw_count > 0 ? &message_.raw_input_contents(i) : nullptr;
+      const std::string* raw = i < raw_count ? &message_.raw_input_contents(i) : nullptr;
       Result<Tensor> tensor = DecodeInput(input, raw);
       if (!tensor.ok()) return tensor.status();
       request->inputs.push_back(std::move(tensor).value());
@@ -110,7 +112,10 @@ class GrpcRequestDecoder {
       return tensor;
     }
     if (!typed && element_count > 0) {
-      return InputError(name, "has no data: neither typed \"contents\" nor raw_input_contents");
+      return Status::InvalidArgument(fmt::format(
+          "unable to find data for input tensor '{}' for model '{}' in request: it has neither typed \"contents\" "
+          "nor a raw_input_contents entry",
+          name, model_name_));
     }
     Result<std::string> buffer = ReadTensorContents(input.contents(), tensor.datatype, tensor.shape, model_name_, name);
     if (!buffer.ok()) return buffer.status();

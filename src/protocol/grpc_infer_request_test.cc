@@ -182,13 +182,20 @@ TEST(GrpcInferRequestTest, RawAndTypedDoNotMix) {
   AddInput(message.get(), "a", "INT32", {1});
   AddInput(message.get(), "b", "INT32", {1});
   message->add_raw_input_contents(RawBytes<int32_t>({1}));
-  ExpectInvalid(Decode(message), {"2 inputs but 1 raw_input_contents"});
+  // As in Triton: the first input without data is named.
+  ExpectInvalid(Decode(message), {"unable to find data for input tensor 'b'"});
+
+  message = NewMessage();
+  AddInput(message.get(), "a", "INT32", {1});
+  message->add_raw_input_contents(RawBytes<int32_t>({1}));
+  message->add_raw_input_contents(RawBytes<int32_t>({2}));
+  ExpectInvalid(Decode(message), {"1 inputs but 2 raw_input_contents"});
 }
 
 TEST(GrpcInferRequestTest, InputsNeedData) {
   auto message = NewMessage();
   AddInput(message.get(), "a", "INT32", {1, 4});
-  ExpectInvalid(Decode(message), {"input 'a'", "has no data"});
+  ExpectInvalid(Decode(message), {"unable to find data for input tensor 'a'"});
 
   // An empty tensor needs none.
   message = NewMessage();

@@ -22,11 +22,4 @@ Result<std::vector<std::string>> LoadLabelFile(const std::string& path, FileSyst
   return labels;
 }
 
-Result<std::string> ResolveLabelPath(const std::string& model_path, const std::string& label_filename) {
-  if (label_filename.empty()) {
-    return Status::InvalidArgument(fmt::format("model folder '{}': label_filename is empty", model_path));
-  }
-  return JoinPath(model_path, label_filename);
-}
-
 }  // namespace inferd::repository

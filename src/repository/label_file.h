@@ -20,9 +20,4 @@ namespace inferd::repository {
 // NOT_FOUND naming the path when the file is missing.
 Result<std::vector<std::string>> LoadLabelFile(const std::string& path, FileSystem& file_system);
 
-// The path of a label file named in the config of the model in `model_path`:
-// always relative to the model folder, as in Triton (a leading '/' does not
-// make it absolute). INVALID_ARGUMENT when the name is empty.
-Result<std::string> ResolveLabelPath(const std::string& model_path, const std::string& label_filename);
-
 }  // namespace inferd::repository

@@ -63,30 +63,11 @@ TEST(LoadLabelFileTest, MissingFileNamesThePath) {
   EXPECT_THAT(labels.status().message(), HasSubstr("label file"));
 }
 
-TEST(ResolveLabelPathTest, RelativeToTheModelFolder) {
-  Result<std::string> path = ResolveLabelPath("/models/densenet", "densenet_labels.txt");
-  ASSERT_TRUE(path.ok());
-  EXPECT_EQ(*path, "/models/densenet/densenet_labels.txt");
-
-  Result<std::string> nested = ResolveLabelPath("/models/densenet/", "labels/en.txt");
-  ASSERT_TRUE(nested.ok());
-  EXPECT_EQ(*nested, "/models/densenet/labels/en.txt");
-}
-
-TEST(ResolveLabelPathTest, EmptyNameIsRejected) {
-  Result<std::string> path = ResolveLabelPath("/models/densenet", "");
-  ASSERT_FALSE(path.ok());
-  EXPECT_EQ(path.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(path.status().message(), HasSubstr("/models/densenet"));
-}
-
-TEST(ResolveLabelPathAndLoadTest, LoadsTheFileBesideConfig) {
+TEST(LoadLabelFileTest, LoadsTheFileBesideConfig) {
   TempDirectory temp;
-  const std::string model = temp.MakeDirectory("classifier");
-  temp.WriteFile("classifier/labels.txt", "no\nyes\n");
-  Result<std::string> path = ResolveLabelPath(model, "labels.txt");
-  ASSERT_TRUE(path.ok());
-  Result<std::vector<std::string>> labels = LoadLabelFile(*path, LocalFileSystem());
+  temp.MakeDirectory("classifier");
+  const std::string path = temp.WriteFile("classifier/labels.txt", "no\nyes\n");
+  Result<std::vector<std::string>> labels = LoadLabelFile(path, LocalFileSystem());
   ASSERT_TRUE(labels.ok());
   EXPECT_THAT(*labels, ElementsAre("no", "yes"));
 }

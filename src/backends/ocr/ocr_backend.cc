@@ -31,7 +31,11 @@ Result<std::unique_ptr<BackendInstance>> OcrBackend::CreateInstance(const std::s
   std::error_code error;
   std::filesystem::path version_dir(model_path);
   if (!std::filesystem::is_directory(version_dir, error)) version_dir = version_dir.parent_path();
-  return CreateOcrInstance(read.model_name, read.parameters, version_dir.string());
+  int64_t decode_classes = -1;
+  for (const inference::ModelInput& input : config.input()) {
+    if (input.name() == "probabilities" && input.dims_size() > 0) decode_classes = input.dims(input.dims_size() - 1);
+  }
+  return CreateOcrInstance(read.model_name, read.parameters, version_dir.string(), decode_classes);
 }
 
 }  // namespace inferd::ocr

@@ -186,6 +186,33 @@ TEST_F(OcrDecodeTest, ZeroRowsGiveEmptyTextAndWrongClassCountIsAnError) {
                                                   "expected 4 classes"));
 }
 
+TEST_F(OcrDecodeTest, ADictionaryThatDoesNotFitTheConfigFailsTheLoad) {
+  inference::ModelConfig config = Config("ocr_decode", "ctc_decode");
+  inference::ModelInput* input = config.add_input();
+  input->set_name("probabilities");
+  for (int64_t dim : {-1, -1, 6625}) input->add_dims(dim);
+  Result<std::unique_ptr<BackendInstance>> mismatched =
+      backend_->CreateInstance(dir_.string(), config, InstanceSettings{});
+  ASSERT_FALSE(mismatched.ok());
+  EXPECT_EQ(mismatched.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(mismatched.status().message(), HasSubstr("gives 4 classes"));
+  EXPECT_THAT(mismatched.status().message(), HasSubstr("has 6625 in its last dimension"));
+  input->set_dims(2, 4);
+  EXPECT_TRUE(backend_->CreateInstance(dir_.string(), config, InstanceSettings{}).ok());
+}
+
+TEST_F(OcrDecodeTest, TheDictionaryMustLieInsideTheModelFolder) {
+  for (const char* outside : {"/etc/passwd", "../../etc/passwd"}) {
+    inference::ModelConfig config = Config("ocr_decode", "ctc_decode");
+    (*config.mutable_parameters())["dictionary"].set_string_value(outside);
+    Result<std::unique_ptr<BackendInstance>> refused =
+        backend_->CreateInstance(dir_.string(), config, InstanceSettings{});
+    ASSERT_FALSE(refused.ok()) << outside;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << outside;
+    EXPECT_THAT(refused.status().message(), HasSubstr("parameter 'dictionary'")) << outside;
+  }
+}
+
 TEST_F(OcrBackendTest, UnknownOperationAndMissingDictionaryFailToLoad) {
   Result<std::unique_ptr<BackendInstance>> unknown =
       backend_->CreateInstance("/tmp", Config("odd", "sharpen"), InstanceSettings{});

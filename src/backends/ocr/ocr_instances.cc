@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <utility>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "backends/ocr/image_decode.h"
 #include "backends/ocr/ocr_tensors.h"
 #include "backends/ocr/text_crop.h"
+#include "backends/sdk/model_file_path.h"
 
 namespace inferd::ocr {
 namespace {
@@ -225,11 +227,21 @@ Result<std::unique_ptr<BackendInstance>> CreatePostprocess(const std::string& su
 }
 
 Result<std::unique_ptr<BackendInstance>> CreateDecode(const std::string& subject, const ParameterMap& parameters,
-                                                      const std::string& version_dir) {
+                                                      const std::string& version_dir, int64_t decode_classes) {
   const std::string file = StringParameter(parameters, "dictionary", kDefaultDictionaryFile);
-  const std::string path = file.starts_with('/') ? file : version_dir + "/" + file;
-  Result<CharacterDictionary> dictionary = CharacterDictionary::Load(path);
+  // The dictionary is resolved like every file a config names: relative to
+  // the version folder and confined to the model folder above it.
+  const std::string model_dir = std::filesystem::path(version_dir).parent_path().string();
+  Result<std::string> path = ResolveModelFile(model_dir, version_dir, file, "parameter 'dictionary'");
+  if (!path.ok()) return path.status().WithPrefix(subject);
+  Result<CharacterDictionary> dictionary = CharacterDictionary::Load(*path);
   if (!dictionary.ok()) return dictionary.status().WithPrefix(subject);
+  if (decode_classes >= 0 && static_cast<size_t>(decode_classes) != dictionary->class_count()) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: parameter 'dictionary' '{}' gives {} classes (blank + characters + space), but the config's input "
+        "'probabilities' has {} in its last dimension",
+        subject, file, dictionary->class_count(), decode_classes));
+  }
   return std::unique_ptr<BackendInstance>(std::make_unique<CtcDecode>(subject, std::move(dictionary).value()));
 }
 
@@ -237,12 +249,12 @@ Result<std::unique_ptr<BackendInstance>> CreateDecode(const std::string& subject
 
 Result<std::unique_ptr<BackendInstance>> CreateOcrInstance(const std::string& model_name,
                                                            const ParameterMap& parameters,
-                                                           const std::string& version_dir) {
+                                                           const std::string& version_dir, int64_t decode_classes) {
   const std::string subject = fmt::format("model '{}'", model_name);
   const std::string operation = StringParameter(parameters, "operation", "");
   if (operation == "detection_preprocess") return CreatePreprocess(subject, parameters);
   if (operation == "detection_postprocess") return CreatePostprocess(subject, parameters);
-  if (operation == "ctc_decode") return CreateDecode(subject, parameters, version_dir);
+  if (operation == "ctc_decode") return CreateDecode(subject, parameters, version_dir, decode_classes);
   return Status::InvalidArgument(fmt::format(
       "{}: parameter 'operation' is '{}', expected one of detection_preprocess, detection_postprocess, ctc_decode",
       subject, operation));

@@ -25,10 +25,15 @@ namespace inferd::ocr {
 inline constexpr const char* kDefaultDictionaryFile = "ppocr_keys_v1.txt";
 
 // `model_name` starts every message; `version_dir` is where the dictionary
-// file is looked for. INVALID_ARGUMENT for an unknown operation or a bad
-// parameter; NOT_FOUND when the dictionary is missing.
+// file is looked for (confined to the model folder above it).
+// `decode_classes` is the last dimension the config gives the ctc_decode
+// input 'probabilities' (-1 when variable): a dictionary that does not give
+// that many classes fails the load instead of every request.
+// INVALID_ARGUMENT for an unknown operation, a bad parameter or a mismatched
+// dictionary; NOT_FOUND when the dictionary is missing.
 Result<std::unique_ptr<BackendInstance>> CreateOcrInstance(const std::string& model_name,
                                                            const ParameterMap& parameters,
-                                                           const std::string& version_dir);
+                                                           const std::string& version_dir,
+                                                           int64_t decode_classes = -1);
 
 }  // namespace inferd::ocr
