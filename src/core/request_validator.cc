@@ -69,24 +69,24 @@ constexpr std::string_view kImplicitBatchNote =
     "try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.";
 
 Status ValidateShape(const Tensor& input, const inference::ModelInput& config_input, int32_t max_batch_size,
-                     const InputErrors& errors) {
+                     const std::string& model) {
   const bool batched = max_batch_size > 0;
   for (int64_t dim : input.shape) {
     if (dim < 0) {
       return Status::InvalidArgument(fmt::format("All input dimensions should be specified for input '{}' for model "
                                                  "'{}', got {}",
-                                                 input.name, errors.model, ShapeToString(input.shape)));
+                                                 input.name, model, ShapeToString(input.shape)));
     }
   }
   if (batched && input.shape.empty()) {
     return Status::InvalidArgument(fmt::format("input '{}' has no shape but model requires batch dimension for '{}'",
-                                               input.name, errors.model));
+                                               input.name, model));
   }
   const ConfigDims& dims = config_input.dims();
   const size_t expected_rank = static_cast<size_t>(dims.size()) + (batched ? 1 : 0);
   if (input.shape.size() != expected_rank || !DimsMatch(input.shape, batched ? 1 : 0, dims)) {
     return Status::InvalidArgument(fmt::format("unexpected shape for input '{}' for model '{}'. Expected {}, got {}.{}",
-                                               input.name, errors.model, ExpectedShapeString(dims, batched),
+                                               input.name, model, ExpectedShapeString(dims, batched),
                                                ShapeToString(input.shape), batched ? kImplicitBatchNote : ""));
   }
   return Status::Ok();
@@ -231,7 +231,7 @@ Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const 
                                                  DataTypeName(*expected_type)));
     }
 
-    RETURN_IF_ERROR(ValidateShape(input, *config_input, max_batch_size, errors));
+    RETURN_IF_ERROR(ValidateShape(input, *config_input, max_batch_size, model));
     if (max_batch_size > 0) {
       const int64_t batch = input.shape.front();  // ValidateShape checked rank >= 1
       if (batch > max_batch_size) {

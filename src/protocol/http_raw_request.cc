@@ -20,8 +20,10 @@ Result<HttpInferRequest> DecodeRawBinaryRequest(const std::string& model_name, i
   for (int64_t dim : input.dims) {
     if (dim < 0) {
       ++variable_dims;
-    } else {
-      fixed_elements *= dim;
+    } else if (__builtin_mul_overflow(fixed_elements, dim, &fixed_elements)) {
+      return Status::InvalidArgument(fmt::format("input '{}' of model '{}': the config dims hold more elements "
+                                                 "than can be addressed",
+                                                 input.name, model_name));
     }
   }
   if (variable_dims > 1) {
