@@ -181,8 +181,9 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
 Result<std::string> ModelLoader::ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
                                                     Backend* backend, int64_t version) {
   const bool named = !config.default_model_filename().empty();
-  std::string filename = named ? config.default_model_filename() : backend->DefaultModelFilename();
-  if (filename.empty()) filename = ".";  // the backend loads the version folder itself
+  const std::string chosen = named ? config.default_model_filename() : backend->DefaultModelFilename();
+  // An empty name: the backend loads the version folder itself.
+  const std::string filename = chosen.empty() ? std::string(".") : chosen;
   return ResolveModelFile(path, repository::JoinPath(path, std::to_string(version)), filename,
                           named ? "default_model_filename" : "model file");
 }
