@@ -67,7 +67,7 @@ test-integration: build
 	bash scripts/run_tests.sh integration $(BUILD_DIR)
 
 build-asan:
-	$(call setup_and_build,$(ASAN_BUILD_DIR),-DINFERD_SANITIZE="address;undefined")
+	$(call setup_and_build,$(ASAN_BUILD_DIR),-DINFERD_SANITIZE="address;undefined" -DINFERD_BUILD_BENCH=OFF)
 
 test-asan: build-asan
 	bash scripts/run_tests.sh unit $(ASAN_BUILD_DIR)

@@ -31,9 +31,12 @@ Result<std::unique_ptr<BackendInstance>> OcrBackend::CreateInstance(const std::s
   std::error_code error;
   std::filesystem::path version_dir(model_path);
   if (!std::filesystem::is_directory(version_dir, error)) version_dir = version_dir.parent_path();
+  // Read through reflection like every config field a module reads: the
+  // generated classes' symbols live in the server, not in this module.
   int64_t decode_classes = -1;
-  for (const inference::ModelInput& input : config.input()) {
-    if (input.name() == "probabilities" && input.dims_size() > 0) decode_classes = input.dims(input.dims_size() - 1);
+  auto probabilities = read.input_dims.find("probabilities");
+  if (probabilities != read.input_dims.end() && !probabilities->second.empty()) {
+    decode_classes = probabilities->second.back();
   }
   return CreateOcrInstance(read.model_name, read.parameters, version_dir.string(), decode_classes);
 }

@@ -53,6 +53,23 @@ std::optional<int> ReadGraphLevel(const Message& config) {
   return graph->GetReflection()->GetInt32(*graph, level);
 }
 
+std::map<std::string, std::vector<int64_t>> ReadInputDims(const Message& config) {
+  std::map<std::string, std::vector<int64_t>> dims_by_name;
+  const FieldDescriptor* inputs = FieldOfType(config, "input", FieldDescriptor::CPPTYPE_MESSAGE);
+  if (inputs == nullptr || !inputs->is_repeated()) return dims_by_name;
+  const auto* reflection = config.GetReflection();
+  for (int i = 0; i < reflection->FieldSize(config, inputs); ++i) {
+    const Message& input = reflection->GetRepeatedMessage(config, inputs, i);
+    const FieldDescriptor* dims = FieldOfType(input, "dims", FieldDescriptor::CPPTYPE_INT64);
+    std::vector<int64_t>& values = dims_by_name[StringField(input, "name")];
+    if (dims == nullptr || !dims->is_repeated()) continue;
+    for (int d = 0; d < input.GetReflection()->FieldSize(input, dims); ++d) {
+      values.push_back(input.GetReflection()->GetRepeatedInt64(input, dims, d));
+    }
+  }
+  return dims_by_name;
+}
+
 }  // namespace
 
 OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config) {
@@ -60,6 +77,7 @@ OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config) {
   result.model_name = StringField(config, "name");
   result.parameters = ReadParameters(config);
   result.graph_level = ReadGraphLevel(config);
+  result.input_dims = ReadInputDims(config);
   return result;
 }
 

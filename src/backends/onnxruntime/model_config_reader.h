@@ -10,9 +10,11 @@
 // the build instead of the dlopen.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -22,6 +24,7 @@ struct OrtModelConfig {
   std::string model_name;                        // ModelConfig.name
   std::map<std::string, std::string> parameters;  // parameters { key: value { string_value } }
   std::optional<int> graph_level;                // optimization { graph { level } }, when set
+  std::map<std::string, std::vector<int64_t>> input_dims;  // input { name dims }
 };
 
 // `config` is an inference::ModelConfig. Fields the message lacks are left
