@@ -13,6 +13,8 @@
 #                          the config parser and the image decoder,
 #                          FUZZ_SECONDS each (default 30)
 #   make bench             bench/run.sh (never part of make test)
+#   make soak              bench/soak.py: 10 minutes of mixed load, RSS and descriptors sampled
+#                          (SOAK_SECONDS to change; never part of make test)
 #   make clean             remove build/ and build-asan/
 #
 # Variables: ONNXRUNTIME_ROOT (an SDK of your own, e.g. the official tarball),
@@ -47,7 +49,7 @@ define setup_and_build
 	cmake --build $(1) -j $(JOBS)
 endef
 
-.PHONY: setup build serve test test-unit test-integration test-asan build-asan test-tsan test-fuzz bench clean
+.PHONY: setup build serve test test-unit test-integration test-asan build-asan test-tsan test-fuzz bench soak clean
 
 setup:
 	bash scripts/setup.sh >/dev/null
@@ -94,6 +96,9 @@ else
 bench:
 	@echo "make bench: bench/run.sh does not exist yet; nothing to run"
 endif
+
+soak: build
+	.venv/bin/python bench/soak.py --binary $(BUILD_DIR)/inferd
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) build-fuzz

@@ -243,9 +243,24 @@ def main(results_dir, output_path, only=None):
         "compare ratios from several runs before drawing conclusions.",
     ]
     lines += ocr_section(results_dir)
+    lines += soak_block(output_path)
     lines += commands_lines(commands)
     with open(output_path, "w") as handle:
         handle.write("\n".join(lines))
+
+
+def soak_block(output_path):
+    """The soak section bench/soak.py wrote into the report (between its
+    markers), kept as it is: `make bench` does not rerun the soak."""
+    begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
+    try:
+        with open(output_path) as handle:
+            text = handle.read()
+    except OSError:
+        return []
+    if begin not in text or end not in text:
+        return []
+    return ["", begin + text.split(begin, 1)[1].split(end, 1)[0] + end]
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ OCR_DIR="$(scripts/fetch_ocr_models.sh | tail -n1)"
 # to the anchor's so both run the same ONNX Runtime work.
 REPO="${OUT}/repository"
 mkdir -p "${REPO}/ppocr_det/1"
-ln -sf "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" "${REPO}/ppocr_det/1/model.onnx"
+# A hard link or a copy: a symlink out of the model folder is refused (confinement).
+ln -f "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" "${REPO}/ppocr_det/1/model.onnx" 2>/dev/null \
+  || cp -f "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" "${REPO}/ppocr_det/1/model.onnx"
 cat >"${REPO}/ppocr_det/config.pbtxt" <<PBTXT
 name: "ppocr_det"
 backend: "onnxruntime"

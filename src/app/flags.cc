@@ -9,6 +9,7 @@
 #include <cctype>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -65,6 +66,7 @@ Status CheckPort(const char* flag, int port) {
 }
 
 Status ValidateGrpc(const Flags& flags);  // below, beside the gRPC flags
+Status ValidateConnectionLimits(const Flags& flags);
 
 Status Validate(const Flags& flags) {
   if (flags.model_repositories.empty()) {
@@ -76,6 +78,7 @@ Status Validate(const Flags& flags) {
   RETURN_IF_ERROR(CheckPort("--http-port", flags.http_port));
   RETURN_IF_ERROR(CheckPort("--grpc-port", flags.grpc_port));
   RETURN_IF_ERROR(ValidateGrpc(flags));
+  RETURN_IF_ERROR(ValidateConnectionLimits(flags));
   RETURN_IF_ERROR(CheckPort("--metrics-port", flags.metrics_port));
   if (!(flags.metrics_interval_ms > 0)) {
     return Status::InvalidArgument(
@@ -160,6 +163,52 @@ void AddGrpcFlags(CLI::App& app, std::deque<BoolFlag>& bool_flags, Flags& flags)
       ->type_name("PATH");
 }
 
+// Limits that keep many or slow clients from exhausting the server; not
+// tritonserver's (it has none of these), named in its style.
+void AddConnectionLimitFlags(CLI::App& app, Flags& flags) {
+  app.add_option("--http-max-connections", flags.http_max_connections,
+                 "Open HTTP connections allowed; at the limit (or when descriptors run out) the oldest idle "
+                 "connection is closed for each new one. 0: the descriptor limit (ulimit -n) less an eighth, at least "
+                 "64 kept for the rest of the server")
+      ->capture_default_str();
+  app.add_option("--http-header-timeout-secs", flags.http_header_timeout_secs,
+                 "Seconds a request header may take from its first byte to its end (and a new connection to its "
+                 "first byte); a client sending slowly is cut off, not waited for")
+      ->capture_default_str();
+  app.add_option("--http-keepalive-timeout-secs", flags.http_keepalive_timeout_secs,
+                 "Seconds an idle keep-alive HTTP connection is kept waiting for its next request")
+      ->capture_default_str();
+  app.add_option("--grpc-max-input-size", flags.grpc_max_input_size,
+                 "Largest accepted gRPC message in bytes; gRPC refuses a larger one (RESOURCE_EXHAUSTED) before "
+                 "reading it. 0: the value of --http-max-input-size")
+      ->capture_default_str();
+  app.add_option("--grpc-max-concurrent-streams", flags.grpc_max_concurrent_streams,
+                 "gRPC calls in flight per connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); clients queue "
+                 "further calls")
+      ->capture_default_str();
+}
+
+Status ValidateConnectionLimits(const Flags& flags) {
+  if (flags.http_max_connections < 0) {
+    return Status::InvalidArgument(
+        fmt::format("--http-max-connections must be 0 or more, got {}", flags.http_max_connections));
+  }
+  if (flags.http_header_timeout_secs < 1 || flags.http_keepalive_timeout_secs < 1) {
+    return Status::InvalidArgument(fmt::format(
+        "--http-header-timeout-secs and --http-keepalive-timeout-secs must be at least 1, got {} and {}",
+        flags.http_header_timeout_secs, flags.http_keepalive_timeout_secs));
+  }
+  if (flags.grpc_max_input_size < 0 || flags.grpc_max_input_size > std::numeric_limits<int>::max()) {
+    return Status::InvalidArgument(fmt::format("--grpc-max-input-size must be between 0 and {} bytes, got {}",
+                                               std::numeric_limits<int>::max(), flags.grpc_max_input_size));
+  }
+  if (flags.grpc_max_concurrent_streams < 1) {
+    return Status::InvalidArgument(
+        fmt::format("--grpc-max-concurrent-streams must be at least 1, got {}", flags.grpc_max_concurrent_streams));
+  }
+  return Status::Ok();
+}
+
 Status ValidateGrpc(const Flags& flags) {
   const std::string& level = flags.grpc_infer_response_compression_level;
   if (level != "none" && level != "low" && level != "medium" && level != "high") {
@@ -232,6 +281,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   AddBoolFlag(app, bool_flags, "--reuse-http-port", &flags.reuse_http_port,
               "Let several servers listen on the same HTTP port (SO_REUSEPORT)");
   AddGrpcFlags(app, bool_flags, flags);
+  AddConnectionLimitFlags(app, flags);
   app.add_option("--metrics-port", flags.metrics_port, "Port of the Prometheus metrics service (/metrics)")
       ->capture_default_str();
   AddBoolFlag(app, bool_flags, "--allow-metrics", &flags.allow_metrics, "Serve Prometheus metrics");

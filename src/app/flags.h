@@ -28,11 +28,16 @@ struct Flags {
   int64_t http_max_input_size = int64_t{64} << 20;  // bytes, tritonserver's default
   bool allow_http = true;
   bool reuse_http_port = false;  // SO_REUSEPORT on the HTTP listener
+  int64_t http_max_connections = 0;    // 0: derived from the descriptor limit
+  int http_header_timeout_secs = 30;   // a request header must arrive within this
+  int http_keepalive_timeout_secs = 300;  // how long an idle keep-alive connection is kept
   // gRPC (tritonserver's names and defaults).
   bool allow_grpc = true;
   std::string grpc_address = "0.0.0.0";
   int grpc_port = 8001;  // 0: an ephemeral port (logged once bound)
   bool reuse_grpc_port = false;
+  int64_t grpc_max_input_size = 0;       // largest received message in bytes; 0: --http-max-input-size
+  int grpc_max_concurrent_streams = 128;  // calls in flight per connection
   int grpc_infer_thread_count = 2;           // accepted with a warning; see the flag's help
   int grpc_max_connection_age_ms = 0;        // 0: connections live as long as they like
   int grpc_max_connection_age_grace_ms = 0;  // 0: gRPC's default grace

@@ -222,6 +222,34 @@ TEST(FlagsTest, BadGrpcValuesAreErrors) {
             std::string::npos);
 }
 
+TEST(FlagsTest, ConnectionLimitFlags) {
+  Flags defaults = MustParse({"--model-repository", "/m"});
+  EXPECT_EQ(defaults.http_max_connections, 0);  // derived from the descriptor limit
+  EXPECT_EQ(defaults.http_header_timeout_secs, 30);
+  EXPECT_EQ(defaults.http_keepalive_timeout_secs, 300);
+  EXPECT_EQ(defaults.grpc_max_input_size, 0);  // follows --http-max-input-size
+  EXPECT_EQ(defaults.grpc_max_concurrent_streams, 128);
+  Flags set = MustParse({"--model-repository", "/m", "--http-max-connections=500", "--http-header-timeout-secs=5",
+                         "--http-keepalive-timeout-secs", "60", "--grpc-max-input-size=1048576",
+                         "--grpc-max-concurrent-streams=16"});
+  EXPECT_EQ(set.http_max_connections, 500);
+  EXPECT_EQ(set.http_header_timeout_secs, 5);
+  EXPECT_EQ(set.http_keepalive_timeout_secs, 60);
+  EXPECT_EQ(set.grpc_max_input_size, 1 << 20);
+  EXPECT_EQ(set.grpc_max_concurrent_streams, 16);
+}
+
+TEST(FlagsTest, BadConnectionLimitsAreErrors) {
+  for (const char* bad : {"--http-max-connections=-1", "--http-header-timeout-secs=0",
+                          "--http-keepalive-timeout-secs=0", "--grpc-max-input-size=-5",
+                          "--grpc-max-input-size=4294967296", "--grpc-max-concurrent-streams=0"}) {
+    Status status = ParseError({"--model-repository", "/m", bad});
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+    const std::string flag = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_THAT(status.message(), ::testing::HasSubstr(flag)) << status.message();
+  }
+}
+
 TEST(FlagsTest, VersionNeedsNoRepository) {
   Result<ParsedFlags> parsed = ParseFlags({"--version"});
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();

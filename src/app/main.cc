@@ -5,7 +5,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +18,7 @@
 
 #include "app/flags.h"
 #include "common/logging.h"
+#include "common/memory_trimmer.h"
 #include "core/server.h"
 #include "frontend/http/http_routes.h"
 #include "frontend/grpc/grpc_server.h"
@@ -46,6 +49,9 @@ inferd::http::HttpServerOptions ToHttpOptions(const Flags& flags) {
   options.thread_count = flags.http_thread_count;
   options.reuse_port = flags.reuse_http_port;
   options.limits.max_input_size = static_cast<size_t>(flags.http_max_input_size);
+  options.max_connections = static_cast<size_t>(flags.http_max_connections);
+  options.limits.header_timeout = std::chrono::seconds(flags.http_header_timeout_secs);
+  options.limits.idle_timeout = std::chrono::seconds(flags.http_keepalive_timeout_secs);
   return options;
 }
 
@@ -57,6 +63,11 @@ inferd::Result<inferd::grpc_frontend::GrpcServerOptions> ToGrpcOptions(const Fla
   options.max_connection_age_ms = flags.grpc_max_connection_age_ms;
   options.max_connection_age_grace_ms = flags.grpc_max_connection_age_grace_ms;
   options.infer_allocation_pool_size = static_cast<size_t>(flags.grpc_infer_allocation_pool_size);
+  // As large a message as HTTP takes, unless told otherwise.
+  options.max_receive_message_size =
+      static_cast<int>(flags.grpc_max_input_size > 0 ? flags.grpc_max_input_size
+                                                     : std::min<int64_t>(flags.http_max_input_size, INT_MAX));
+  options.max_concurrent_streams = flags.grpc_max_concurrent_streams;
   inferd::Result<grpc_compression_level> level =
       inferd::grpc_frontend::ParseCompressionLevel(flags.grpc_infer_response_compression_level);
   if (!level.ok()) return level.status();
@@ -87,6 +98,8 @@ int Run(const Flags& flags) {
     return 1;
   }
   std::unique_ptr<inferd::Server> server = std::move(created).value();
+  // Gives the memory of large requests back once a burst is over.
+  inferd::MemoryTrimmer memory_trimmer;
 
   // Set up before any service starts, so a signal sent as soon as the
   // "Started" line appears is already ours (not the default: terminate).
@@ -128,6 +141,7 @@ int Run(const Flags& flags) {
     }
     http = std::move(started).value();
     inferd::LogInfo("Started HTTPService at {}:{}", flags.http_address, http->port());
+    inferd::LogVerbose("HTTP: at most {} connections", http->max_connections());
   } else {
     inferd::LogInfo("HTTP is disabled (--allow-http=false)");
   }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/bounded_text.h"
 #include "common/logging.h"
 #include "config/normalize.h"
 #include "repository/repository_scanner.h"
@@ -171,11 +172,11 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
   auto it = models_.find(name);
   // Triton's words (model_repository_manager.cc, model_lifecycle.cc):
   // clients and Triton's own examples match on "Request for unknown model".
-  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", name));
+  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
   const ModelEntry& entry = it->second;
   if (entry.state == ModelState::kUnavailable) {
     return Status::Unavailable(
-        fmt::format("Request for unknown model: '{}' has no available versions: {}", name, entry.reason));
+        fmt::format("Request for unknown model: '{}' has no available versions: {}", Abbreviate(name), entry.reason));
   }
   if (version == kLatestVersion) {
     for (auto v = entry.versions.rbegin(); v != entry.versions.rend(); ++v) {
@@ -185,18 +186,18 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
     auto newest = entry.versions.rbegin();
     if (newest != entry.versions.rend() && !newest->second.reason.empty()) {
       return Status::Unavailable(fmt::format(
-          "Request for unknown model: '{}' has no available versions (version {} is {}: {})", name, newest->first,
+          "Request for unknown model: '{}' has no available versions (version {} is {}: {})", Abbreviate(name), newest->first,
           ModelStateName(newest->second.state), newest->second.reason));
     }
-    return Status::Unavailable(fmt::format("Request for unknown model: '{}' has no available versions", name));
+    return Status::Unavailable(fmt::format("Request for unknown model: '{}' has no available versions", Abbreviate(name)));
   }
   auto v = entry.versions.find(version);
   if (v == entry.versions.end()) {
-    return Status::NotFound(fmt::format("Request for unknown model: '{}' version {} is not found", name, version));
+    return Status::NotFound(fmt::format("Request for unknown model: '{}' version {} is not found", Abbreviate(name), version));
   }
   if (v->second.state != ModelState::kReady) {
     return Status::Unavailable(fmt::format("Request for unknown model: '{}' version {} is not at ready state ({}){}",
-                                           name, version, ModelStateName(v->second.state),
+                                           Abbreviate(name), version, ModelStateName(v->second.state),
                                            v->second.reason.empty() ? "" : ": " + v->second.reason));
   }
   return v->second.model;
@@ -215,7 +216,7 @@ Result<std::vector<std::shared_ptr<Model>>> ModelRegistry::ReadyModels(const std
     return ready;
   }
   auto it = models_.find(name);
-  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", name));
+  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
   collect(it->second);
   return ready;
 }

@@ -10,12 +10,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/bounded_text.h"
 #include "config/data_type_conversion.h"
 
 namespace inferd {
 namespace {
 
 using ConfigDims = google::protobuf::RepeatedField<int64_t>;
+
+// How many of a request's tensor names a message lists.
+constexpr size_t kShownNames = 16;
 
 // The config entry named `name`, or nullptr. Configs have a handful of
 // tensors, so a linear scan beats building an index per request.
@@ -141,7 +145,14 @@ Status ValidateMissingInputs(const InferenceRequest& request, const inference::M
   }
   std::vector<std::string> given;
   given.reserve(request.inputs.size());
-  for (const Tensor& input : request.inputs) given.push_back(fmt::format("'{}'", input.name));
+  for (const Tensor& input : request.inputs) {
+    // A request may name any number of inputs of any length; show a few.
+    if (given.size() == kShownNames) {
+      given.push_back(fmt::format("... ({} in all)", request.inputs.size()));
+      break;
+    }
+    given.push_back(fmt::format("'{}'", Abbreviate(input.name)));
+  }
   const std::string expected = required == static_cast<size_t>(config.input_size())
                                    ? fmt::format("expected {} inputs", required)
                                    : fmt::format("expected number of inputs between {} and {}", required,
@@ -157,7 +168,7 @@ Status ValidateRequestedOutputs(const InferenceRequest& request, const inference
     const std::string& name = request.outputs[i].name;
     if (FindByName(config.output(), name) == nullptr) {
       return Status::InvalidArgument(
-          fmt::format("unexpected inference output '{}' for model '{}'; the model's outputs are {}", name,
+          fmt::format("unexpected inference output '{}' for model '{}'; the model's outputs are {}", Abbreviate(name),
                       config.name(), QuotedNames(config.output())));
     }
     for (size_t j = 0; j < i; ++j) {
@@ -212,7 +223,7 @@ Result<int64_t> ValidateInferenceRequest(const InferenceRequest& request, const 
     if (config_input == nullptr) {
       return Status::InvalidArgument(fmt::format("unexpected inference input '{}' for model '{}'; the model's inputs "
                                                  "are {}",
-                                                 input.name, model, QuotedNames(config.input())));
+                                                 Abbreviate(input.name), model, QuotedNames(config.input())));
     }
     for (size_t j = 0; j < i; ++j) {
       if (request.inputs[j].name == input.name) return errors.Invalid("appears more than once in the request");

@@ -18,7 +18,14 @@ int64_t ElementCount(const Shape& shape) {
   return count;
 }
 
-std::string ShapeToString(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
+std::string ShapeToString(const Shape& shape) {
+  // Shapes come from requests and may have any number of dimensions; an
+  // error message shows the first few and the count.
+  constexpr size_t kShownDims = 16;
+  if (shape.size() <= kShownDims) return fmt::format("[{}]", fmt::join(shape, ","));
+  return fmt::format("[{},...] ({} dimensions)", fmt::join(shape.begin(), shape.begin() + kShownDims, ","),
+                     shape.size());
+}
 
 Tensor Tensor::FromBuffer(std::string name, DataType datatype, Shape shape, std::string buffer) {
   auto owned = std::make_shared<std::string>(std::move(buffer));

@@ -1,5 +1,7 @@
 #include "protocol/grpc_infer_request.h"
 
+#include "common/bounded_text.h"
+
 #include <set>
 #include <string>
 #include <string_view>
@@ -55,7 +57,7 @@ class GrpcRequestDecoder {
       const ModelInferRequest::InferInputTensor& input = message_.inputs(i);
       if (input.name().empty()) return Error(fmt::format("inputs[{}] has no name", i));
       if (!names.insert(input.name()).second) {
-        return Error(fmt::format("input '{}' appears more than once in the request", input.name()));
+        return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(input.name())));
       }
       const std::string* raw = i < raw_count ? &message_.raw_input_contents(i) : nullptr;
       Result<Tensor> tensor = DecodeInput(input, raw);
@@ -130,7 +132,7 @@ class GrpcRequestDecoder {
       const ModelInferRequest::InferRequestedOutputTensor& output = message_.outputs(i);
       if (output.name().empty()) return Error(fmt::format("outputs[{}] has no name", i));
       if (!names.insert(output.name()).second) {
-        return Error(fmt::format("output '{}' is requested more than once", output.name()));
+        return Error(fmt::format("output '{}' is requested more than once", Abbreviate(output.name())));
       }
       if (output.parameters().contains("shared_memory_region")) {
         return Status::Unimplemented(fmt::format(
@@ -147,10 +149,10 @@ class GrpcRequestDecoder {
   }
 
   Status Error(std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}': {}", model_name_, what));
+    return Status::InvalidArgument(fmt::format("model '{}': {}", Abbreviate(model_name_), what));
   }
   Status InputError(std::string_view input, std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", model_name_, input, what));
+    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", Abbreviate(model_name_), Abbreviate(input), what));
   }
 
   const ModelInferRequest& message_;

@@ -1,5 +1,7 @@
 #include "protocol/grpc_tensor_contents.h"
 
+#include "common/bounded_text.h"
+
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -122,7 +124,7 @@ class ContentsReader {
   }
 
   Status Error(std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", model_name_, input_name_, what));
+    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", Abbreviate(model_name_), Abbreviate(input_name_), what));
   }
 
   const InferTensorContents& contents_;

@@ -1,5 +1,7 @@
 #include "protocol/http_infer_request.h"
 
+#include "common/bounded_text.h"
+
 #include <limits>
 #include <set>
 #include <string_view>
@@ -99,7 +101,7 @@ class RequestDecoder {
         return Error(fmt::format("inputs[{}] needs a \"name\" string", i));
       }
       if (!names.insert(StringOf(name->value)).second) {
-        return Error(fmt::format("input '{}' appears more than once in the request", StringOf(name->value)));
+        return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(StringOf(name->value))));
       }
       Result<Tensor> tensor = DecodeInput(input, StringOf(name->value));
       if (!tensor.ok()) return tensor.status();
@@ -247,7 +249,7 @@ class RequestDecoder {
       }
       const std::string_view output_name = StringOf(name->value);
       if (!names.insert(output_name).second) {
-        return Error(fmt::format("output '{}' is requested more than once", output_name));
+        return Error(fmt::format("output '{}' is requested more than once", Abbreviate(output_name)));
       }
       RequestedOutput requested;
       requested.name.assign(output_name);
@@ -296,10 +298,10 @@ class RequestDecoder {
   }
 
   Status Error(std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}': {}", model_name_, what));
+    return Status::InvalidArgument(fmt::format("model '{}': {}", Abbreviate(model_name_), what));
   }
   Status InputError(std::string_view input, std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", model_name_, input, what));
+    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", Abbreviate(model_name_), Abbreviate(input), what));
   }
 
   const std::string& model_name_;

@@ -1,5 +1,7 @@
 #include "protocol/json_tensor_reader.h"
 
+#include "common/bounded_text.h"
+
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -233,7 +235,7 @@ class Reader {
   }
 
   Status Error(std::string_view what) const {
-    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", model_name_, input_name_, what));
+    return Status::InvalidArgument(fmt::format("model '{}', input '{}': {}", Abbreviate(model_name_), Abbreviate(input_name_), what));
   }
 
   const Value& data_;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -56,7 +57,40 @@ class LocalDiskFileSystem final : public FileSystem {
     return contents;
   }
 
+  Result<std::vector<UnusableEntry>> ListUnusableEntries(const std::string& dir) override {
+    std::error_code error;
+    fs::directory_iterator it(dir, error);
+    if (error) return Status::Internal(fmt::format("cannot list directory '{}': {}", dir, error.message()));
+    std::vector<UnusableEntry> unusable;
+    for (; it != fs::directory_iterator(); it.increment(error)) {
+      if (error) break;
+      std::optional<std::string> reason = WhyUnusable(*it);
+      if (reason) unusable.push_back(UnusableEntry{it->path().filename().string(), std::move(*reason)});
+    }
+    if (error) return Status::Internal(fmt::format("error while listing directory '{}': {}", dir, error.message()));
+    std::sort(unusable.begin(), unusable.end(),
+              [](const UnusableEntry& a, const UnusableEntry& b) { return a.name < b.name; });
+    return unusable;
+  }
+
  private:
+  // Nothing for a directory or regular file (links followed).
+  static std::optional<std::string> WhyUnusable(const fs::directory_entry& entry) {
+    std::error_code status_error;
+    const fs::file_status status = fs::status(entry.path(), status_error);
+    if (status.type() == fs::file_type::directory || status.type() == fs::file_type::regular) return std::nullopt;
+    std::error_code link_error;
+    if (status.type() == fs::file_type::not_found && entry.is_symlink(link_error)) {
+      const fs::path target = fs::read_symlink(entry.path(), link_error);
+      return fmt::format("is a symbolic link to '{}', which does not exist", target.string());
+    }
+    if (status_error) {
+      const bool loop = status_error == std::errc::too_many_symbolic_link_levels;
+      return fmt::format("cannot be read{}: {}", loop ? " (a symbolic link loop)" : "", status_error.message());
+    }
+    return std::string("is neither a folder nor a file (a pipe, socket or device)");
+  }
+
   static Result<std::vector<std::string>> ListEntries(const std::string& dir, EntryKind wanted) {
     std::error_code error;
     if (!fs::is_directory(dir, error)) {

@@ -18,6 +18,13 @@
 
 namespace inferd::repository {
 
+// A directory entry that is neither a directory nor a regular file once
+// links are followed, and why: a symlink loop, a dangling link, a pipe.
+struct UnusableEntry {
+  std::string name;
+  std::string reason;  // e.g. "is a symbolic link loop (Too many levels of symbolic links)"
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -33,6 +40,12 @@ class FileSystem {
   virtual bool FileExists(const std::string& path) = 0;
   // The whole file as bytes. NOT_FOUND when missing, INTERNAL when unreadable.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // The entries of `dir` that the two listings above leave out because
+  // they are neither, sorted by name. Stores without links or special files
+  // have none (the default).
+  virtual Result<std::vector<UnusableEntry>> ListUnusableEntries(const std::string& dir) {
+    return std::vector<UnusableEntry>{};
+  }
 };
 
 // The process-wide local-disk implementation (std::filesystem); stateless and

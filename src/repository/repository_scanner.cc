@@ -20,6 +20,16 @@ std::string_view WithoutTrailingSlash(std::string_view path) {
 
 bool IsHidden(std::string_view name) { return !name.empty() && name.front() == '.'; }
 
+// A plain file whose name could be a model's (lower-case, no extension):
+// likely a model copied as a file instead of a folder. README, LICENSE,
+// Makefile and files with an extension are left alone.
+bool LooksLikeAModelName(std::string_view name) {
+  if (name.empty() || !((name.front() >= 'a' && name.front() <= 'z') || (name.front() >= '0' && name.front() <= '9'))) {
+    return false;
+  }
+  return name.find('.') == std::string_view::npos;
+}
+
 bool IsAllDigits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -37,10 +47,37 @@ std::optional<int64_t> ParseVersionFolderName(std::string_view name) {
   return version;
 }
 
+namespace {
+
+// Entries of a root that an operator meant as models but that cannot be:
+// each gets a row in the index with its reason instead of vanishing.
+Status FindUnservableEntries(const std::string& root, FileSystem& file_system, std::vector<ScanProblem>* problems) {
+  Result<std::vector<UnusableEntry>> unusable = file_system.ListUnusableEntries(root);
+  if (!unusable.ok()) return unusable.status().WithPrefix(fmt::format("scanning model repository '{}'", root));
+  for (const UnusableEntry& entry : *unusable) {
+    if (IsHidden(entry.name)) continue;
+    problems->push_back(ScanProblem{
+        entry.name, fmt::format("'{}' in model repository '{}' {}", entry.name, root, entry.reason)});
+  }
+  Result<std::vector<std::string>> files = file_system.ListFiles(root);
+  if (!files.ok()) return files.status().WithPrefix(fmt::format("scanning model repository '{}'", root));
+  for (const std::string& name : *files) {
+    if (!LooksLikeAModelName(name)) continue;
+    problems->push_back(ScanProblem{
+        name, fmt::format("'{}' in model repository '{}' is a file, not a model folder (a model is a folder "
+                          "holding config.pbtxt and numbered version folders)",
+                          name, root)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<RepositoryScan> ScanRepositories(const std::vector<std::string>& roots, FileSystem& file_system) {
   // Model name -> every folder holding it, in root order. std::map keeps the
   // names sorted for the output.
   std::map<std::string, std::vector<ModelLocation>, std::less<>> found;
+  RepositoryScan scan;
   std::vector<std::string_view> scanned_roots;
   for (const std::string& root : roots) {
     const std::string_view normalized = WithoutTrailingSlash(root);
@@ -61,9 +98,9 @@ Result<RepositoryScan> ScanRepositories(const std::vector<std::string>& roots, F
       auto& locations = found[name];
       locations.push_back(ModelLocation{std::move(name), std::move(path), root});
     }
+    RETURN_IF_ERROR(FindUnservableEntries(root, file_system, &scan.problems));
   }
 
-  RepositoryScan scan;
   for (auto& [name, locations] : found) {
     if (locations.size() == 1) {
       scan.models.push_back(std::move(locations.front()));
@@ -77,6 +114,8 @@ Result<RepositoryScan> ScanRepositories(const std::vector<std::string>& roots, F
                           "so the server knows which to load",
                           name, fmt::join(paths, "', '"))});
   }
+  std::sort(scan.problems.begin(), scan.problems.end(),
+            [](const ScanProblem& a, const ScanProblem& b) { return a.name < b.name; });
   return scan;
 }
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "repository/temp_directory_for_test.h"
 
 namespace inferd::repository {
@@ -32,6 +34,30 @@ TEST(ScanRepositoriesTest, EveryVisibleSubdirectoryIsAModelSortedByName) {
   EXPECT_THAT(scan->problems, IsEmpty());
   EXPECT_EQ(scan->models[1].path, root + "/simple");
   EXPECT_EQ(scan->models[1].repository, root);
+}
+
+TEST(ScanRepositoriesTest, EntriesThatCannotBeModelsAreProblemsWithTheirReason) {
+  TempDirectory temp;
+  const std::string root = temp.MakeDirectory("models");
+  temp.MakeDirectory("models/simple/1");
+  std::filesystem::create_symlink("loop", root + "/loop");
+  std::filesystem::create_symlink(temp.Path("gone"), root + "/dangling");
+  temp.WriteFile("models/densenet_onnx", "a model copied as a file");
+  temp.WriteFile("models/LICENSE", "not a model");
+  temp.WriteFile("models/notes.txt", "not a model");
+  std::filesystem::create_symlink("hidden_loop", root + "/.hidden_loop");
+
+  Result<RepositoryScan> scan = ScanRepositories({root}, LocalFileSystem());
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  EXPECT_THAT(Names(scan->models), ElementsAre("simple"));
+  ASSERT_EQ(scan->problems.size(), 3u);
+  EXPECT_EQ(scan->problems[0].name, "dangling");
+  EXPECT_THAT(scan->problems[0].reason, HasSubstr("is a symbolic link to '" + temp.Path("gone") + "', which does not exist"));
+  EXPECT_EQ(scan->problems[1].name, "densenet_onnx");
+  EXPECT_THAT(scan->problems[1].reason, HasSubstr("is a file, not a model folder"));
+  EXPECT_EQ(scan->problems[2].name, "loop");
+  EXPECT_THAT(scan->problems[2].reason, HasSubstr("a symbolic link loop"));
+  EXPECT_THAT(scan->problems[2].reason, HasSubstr(root));
 }
 
 TEST(ScanRepositoriesTest, EmptyRootHasNoModels) {

@@ -79,15 +79,15 @@ class ServerFactory:
         self.log_dir = Path(log_dir)
         self.servers = []
 
-    def create(self, repositories_, extra_args=()):
+    def create(self, repositories_, extra_args=(), max_open_files=None):
         """A server object with its ports chosen, not yet started."""
         log_path = self.log_dir / f"inferd_{len(self.servers)}.log"
-        server = InferdServer(repositories_, log_path, extra_args, self.binary)
+        server = InferdServer(repositories_, log_path, extra_args, self.binary, max_open_files)
         self.servers.append(server)
         return server
 
-    def start(self, repositories_, extra_args=()):
-        return start_or_fail(self.create(repositories_, extra_args))
+    def start(self, repositories_, extra_args=(), max_open_files=None):
+        return start_or_fail(self.create(repositories_, extra_args, max_open_files))
 
     def stop_all(self):
         for server in self.servers:

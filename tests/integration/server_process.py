@@ -13,6 +13,7 @@ HTTP, and a test that dials it first would see a spurious UNAVAILABLE.
 
 import functools
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -94,6 +95,31 @@ def grpc_disabled_by(args):
     return False
 
 
+@functools.lru_cache(maxsize=None)
+def binary_is_sanitized(binary):
+    """Whether `binary` was built with sanitizers (its build folder's
+    CMakeCache sets INFERD_SANITIZE): their allocators keep freed memory in
+    quarantine, so memory figures mean nothing there."""
+    cache = Path(binary).parent / "CMakeCache.txt"
+    try:
+        for line in cache.read_text(errors="replace").splitlines():
+            if line.startswith("INFERD_SANITIZE:"):
+                return line.split("=", 1)[1].strip() != ""
+    except OSError:
+        pass
+    return False
+
+
+def resident_mib(pid, field="VmRSS"):
+    """A memory figure of process `pid` from /proc (VmRSS now, VmHWM the
+    peak), in MiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise ValueError(f"no {field} for process {pid}")
+
+
 class ServerStartError(RuntimeError):
     pass
 
@@ -112,8 +138,11 @@ def start_or_fail(server):
 class InferdServer:
     """One inferd process serving `repositories` with `extra_args`."""
 
-    def __init__(self, repositories, log_path, extra_args=(), binary=None):
+    def __init__(self, repositories, log_path, extra_args=(), binary=None, max_open_files=None):
+        """`max_open_files`: the process's descriptor limit (RLIMIT_NOFILE),
+        as `prlimit --nofile=N` would set it."""
         self.binary = Path(binary) if binary else find_binary()
+        self.max_open_files = max_open_files
         self.repositories = [str(r) for r in repositories]
         self.log_path = Path(log_path)
         self.extra_args = list(extra_args)
@@ -167,9 +196,15 @@ class InferdServer:
         self._log_file = open(self.log_path, "wb")
         self._log_file.write(("$ " + " ".join(self.command()) + "\n").encode())
         self._log_file.flush()
+        limit = self.max_open_files
+
+        def set_limits():
+            if limit is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
         self.process = subprocess.Popen(
             self.command(), stdout=self._log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
+            stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT), preexec_fn=set_limits)
 
     def start(self, timeout=START_TIMEOUT_S):
         """Launch and wait until GET /v2/health/live answers 200 and, when

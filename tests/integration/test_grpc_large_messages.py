@@ -1,8 +1,12 @@
-"""Large tensors over gRPC (gRPC's own default limit is 4 MiB; tritonserver
-accepts messages up to INT32_MAX, and so must inferd), and what happens
-around the size limits: a shape that promises far more data than sent, and
-a client that refuses a response bigger than its own limit. After each, the
-server still serves."""
+"""Large tensors over gRPC (gRPC's own default limit is 4 MiB; inferd takes
+messages as large as --http-max-input-size, 64 MiB, unless
+--grpc-max-input-size says otherwise), and what happens around the size
+limits: a message over the server's limit, one far over it (refused without
+being buffered), a shape that promises far more data than sent, and a client
+that refuses a response bigger than its own limit. After each, the server
+still serves."""
+
+import time
 
 import grpc
 import numpy as np
@@ -12,7 +16,7 @@ from tritonclient.utils import InferenceServerException
 
 import grpc_raw
 from models import onnx_builders, repositories
-from server_process import InferdServer, start_or_fail
+from server_process import InferdServer, binary_is_sanitized, resident_mib, start_or_fail
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -25,14 +29,7 @@ def large_server(inferd_binary, tmp_path_factory):
     """A repository with one echo model that takes any length, plus
     identity_fp32 for the "still serves" check."""
     repo = tmp_path_factory.mktemp("large_repo")
-    repositories.write_model(repo, ECHO, repositories.model_config(
-        ECHO, 0, [repositories.tensor_config("INPUT0", "TYPE_FP32", [-1])],
-        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [-1])]),
-        onnx_builders.identity_model("FP32", False, [-1]))
-    repositories.write_model(repo, "identity_fp32", repositories.model_config(
-        "identity_fp32", 8, [repositories.tensor_config("INPUT0", "TYPE_FP32", [4])],
-        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [4])]),
-        onnx_builders.identity_model("FP32", True, [4]))
+    _write_models(repo)
     inferd = start_or_fail(InferdServer([repo], tmp_path_factory.mktemp("large_server") / "inferd.log",
                                         binary=inferd_binary))
     yield inferd
@@ -45,7 +42,23 @@ def _echo_input(values):
     return tensor
 
 
-@pytest.mark.parametrize("mib", [5, 64])
+def _write_models(repo):
+    repositories.write_model(repo, ECHO, repositories.model_config(
+        ECHO, 0, [repositories.tensor_config("INPUT0", "TYPE_FP32", [-1])],
+        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [-1])]),
+        onnx_builders.identity_model("FP32", False, [-1]))
+    repositories.write_model(repo, "identity_fp32", repositories.model_config(
+        "identity_fp32", 8, [repositories.tensor_config("INPUT0", "TYPE_FP32", [4])],
+        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [4])]),
+        onnx_builders.identity_model("FP32", True, [4]))
+
+
+def _raw_echo_message(byte_count):
+    return grpc_raw.request(ECHO, [grpc_raw.raw_input("INPUT0", "FP32", [byte_count // 4])],
+                            raw=[bytes(byte_count)])
+
+
+@pytest.mark.parametrize("mib", [5, 60])
 def test_large_tensor_round_trip(large_server, mib):
     values = np.random.default_rng(mib).standard_normal(mib * MIB // 4).astype(np.float32)
     triton = grpcclient.InferenceServerClient(url=large_server.grpc_url)
@@ -147,3 +160,48 @@ def test_response_above_the_clients_receive_limit(large_server):
         triton.close()
     assert large_server.is_running()
     grpc_raw.assert_other_model_still_serves(large_server)
+
+
+def test_message_over_the_limit_is_refused_with_both_sizes(large_server):
+    error = grpc_raw.infer_error(large_server, _raw_echo_message(70 * MIB))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+    assert "larger than max" in error.details() and str(64 * MIB) in error.details(), error.details()
+    grpc_raw.assert_other_model_still_serves(large_server)
+
+
+def _start_large_server(server_factory, tmp_path, *flags):
+    repo = tmp_path / f"repo{len(server_factory.servers)}"
+    _write_models(repo)
+    return server_factory.start([repo], list(flags))
+
+
+def test_the_limit_follows_http_and_grpc_max_input_size(server_factory, tmp_path):
+    follows_http = _start_large_server(server_factory, tmp_path, "--http-max-input-size=4194304")
+    error = grpc_raw.infer_error(follows_http, _raw_echo_message(5 * MIB))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+    own_limit = _start_large_server(server_factory, tmp_path, "--http-max-input-size=4194304",
+                                    "--grpc-max-input-size=8388608")
+    with grpc_raw.stub(own_limit) as service:
+        response = service.ModelInfer(_raw_echo_message(5 * MIB), timeout=60)
+    assert len(response.raw_output_contents[0]) == 5 * MIB
+
+
+def test_a_message_far_over_the_limit_is_refused_before_it_is_buffered(server_factory, tmp_path, inferd_binary):
+    """300 MiB against the 64 MiB limit: gRPC resets the stream once its
+    transport quota (twice the limit) is spent, instead of holding all of
+    it; the server's peak memory grows by less than 150 MiB, and it returns
+    to within 20% of where it was once the burst is over."""
+    if binary_is_sanitized(inferd_binary):
+        pytest.skip("sanitizer allocators keep freed memory in quarantine")
+    server = _start_large_server(server_factory, tmp_path)
+    grpc_raw.assert_other_model_still_serves(server)
+    before = resident_mib(server.process.pid)
+    error = grpc_raw.infer_error(server, _raw_echo_message(300 * MIB))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+    peak = resident_mib(server.process.pid, "VmHWM")
+    assert peak - before < 150, f"peak {peak:.0f} MiB from {before:.0f} MiB"
+    grpc_raw.assert_other_model_still_serves(server)
+    deadline = time.monotonic() + 15
+    while resident_mib(server.process.pid) > before * 1.2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert resident_mib(server.process.pid) <= before * 1.2

@@ -1,6 +1,7 @@
 #include "frontend/grpc/grpc_server.h"
 
 #include <grpcpp/server.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
 #include <utility>
@@ -36,8 +37,18 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(Server* server, const Grpc
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, *credentials, &bound_port);
   builder.RegisterService(service.get());
-  builder.SetMaxReceiveMessageSize(options.max_message_size);
-  builder.SetMaxSendMessageSize(options.max_message_size);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_size);
+  builder.SetMaxSendMessageSize(options.max_send_message_size);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  // gRPC checks the receive limit only once a message is whole, and grants
+  // the flow-control window a message's length prefix asks for, so a 1 GiB
+  // message would be buffered whole before being refused. Its memory quota
+  // bounds what the transport buffers: past it, gRPC resets a stream that
+  // is over it (RESOURCE_EXHAUSTED). Twice the largest message leaves
+  // room for several large requests in flight at once.
+  grpc::ResourceQuota transport_quota("inferd-grpc-transport");
+  transport_quota.Resize(2 * static_cast<size_t>(options.max_receive_message_size));
+  builder.SetResourceQuota(transport_quota);
   // gRPC turns SO_REUSEPORT on by default, which would let a second server
   // silently share the port; tritonserver turns it off unless asked.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, options.reuse_port ? 1 : 0);

@@ -40,8 +40,12 @@ struct GrpcServerOptions {
   int http2_max_pings_without_data = 2;
   int http2_min_recv_ping_interval_without_data_ms = 300'000;
   int http2_max_ping_strikes = 2;
-  // Largest message either way; tritonserver and tritonclient use INT32_MAX.
-  int max_message_size = INT_MAX;
+  // Largest message received: gRPC refuses a larger one (RESOURCE_EXHAUSTED)
+  // from its length prefix, before buffering it.
+  int max_receive_message_size = 64 << 20;
+  // Largest response sent; tritonserver and tritonclient use INT32_MAX.
+  int max_send_message_size = INT_MAX;
+  int max_concurrent_streams = 128;  // calls in flight per connection
   GrpcTlsOptions tls;
 };
 

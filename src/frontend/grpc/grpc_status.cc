@@ -1,5 +1,9 @@
 #include "frontend/grpc/grpc_status.h"
 
+#include <fmt/format.h>
+
+#include "common/bounded_text.h"
+
 namespace inferd::grpc_frontend {
 
 grpc::StatusCode ToGrpcStatusCode(StatusCode code) {
@@ -18,9 +22,27 @@ grpc::StatusCode ToGrpcStatusCode(StatusCode code) {
   return grpc::StatusCode::UNKNOWN;
 }
 
+std::string BoundGrpcMessage(std::string_view message) {
+  // grpc-message travels percent-encoded: every byte outside printable
+  // ASCII (and '%' itself) takes three. Cut where the encoded form would
+  // pass the bound, at a character boundary.
+  size_t encoded = 0;
+  size_t keep = 0;
+  while (keep < message.size()) {
+    const unsigned char byte = static_cast<unsigned char>(message[keep]);
+    const size_t cost = (byte < 0x20 || byte > 0x7E || byte == '%') ? 3 : 1;
+    if (encoded + cost > kMaxMessageBytes - 32) break;
+    encoded += cost;
+    ++keep;
+  }
+  if (keep == message.size()) return std::string(message);
+  keep = Utf8PrefixLength(message, keep);
+  return fmt::format("{}...(message cut, {} bytes)", message.substr(0, keep), message.size());
+}
+
 grpc::Status ToGrpcStatus(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(ToGrpcStatusCode(status.code()), status.message());
+  return grpc::Status(ToGrpcStatusCode(status.code()), BoundGrpcMessage(status.message()));
 }
 
 }  // namespace inferd::grpc_frontend

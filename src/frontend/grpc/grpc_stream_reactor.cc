@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "core/server.h"
 #include "frontend/grpc/grpc_infer_call.h"
+#include "frontend/grpc/grpc_status.h"
 #include "protocol/grpc_infer_response.h"
 
 namespace inferd::grpc_frontend {
@@ -16,7 +17,7 @@ namespace {
 std::unique_ptr<inference::ModelStreamInferResponse> ErrorResponse(const inference::ModelInferRequest& request,
                                                                    const Status& status) {
   auto response = std::make_unique<inference::ModelStreamInferResponse>();
-  response->set_error_message(status.message());
+  response->set_error_message(BoundGrpcMessage(status.message()));
   inference::ModelInferResponse* infer = response->mutable_infer_response();
   infer->set_model_name(request.model_name());
   infer->set_model_version(request.model_version());

@@ -5,8 +5,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
+#include <cerrno>
 #include <exception>
 #include <future>
+
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "common/logging.h"
 #include "frontend/http/http_session_registry.h"
@@ -21,8 +25,26 @@ namespace {
 // After a failed accept (out of file descriptors, most often) wait a little
 // before the next one instead of spinning.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// After closing an idle connection to free a descriptor: it takes a moment
+// for that connection's strand to close it.
+constexpr std::chrono::milliseconds kAcceptRetryAfterEvictionDelay{5};
+
+constexpr std::string_view kRefusalBody =
+    R"({"error":"the server has no room for another HTTP connection: every connection is busy with a request"})";
+
+bool IsOutOfDescriptors(const boost::system::error_code& ec) {
+  return ec.category() == boost::system::system_category() && (ec.value() == EMFILE || ec.value() == ENFILE);
+}
 
 }  // namespace
+
+size_t DefaultMaxHttpConnections() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 65536;
+  const size_t descriptors = static_cast<size_t>(limit.rlim_cur);
+  const size_t reserved = std::max<size_t>(64, descriptors / 8);
+  return descriptors > reserved + 16 ? descriptors - reserved : 16;
+}
 
 HttpServer::HttpServer(std::shared_ptr<HttpHandler> handler, const HttpServerOptions& options)
     : handler_(std::move(handler)),
@@ -32,6 +54,7 @@ HttpServer::HttpServer(std::shared_ptr<HttpHandler> handler, const HttpServerOpt
       work_guard_(net::make_work_guard(io_context_)),
       acceptor_(net::make_strand(io_context_)),
       accept_retry_timer_(acceptor_.get_executor()),
+      max_connections_(options.max_connections > 0 ? options.max_connections : DefaultMaxHttpConnections()),
       address_(options.address) {}
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(std::shared_ptr<HttpHandler> handler,
@@ -111,19 +134,58 @@ void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  if (ec) {
-    if (ec == net::error::operation_aborted) return;
-    LogWarning("HTTP accept failed: {}; retrying in {} ms", ec.message(), kAcceptRetryDelay.count());
-    accept_retry_timer_.expires_after(kAcceptRetryDelay);
-    accept_retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
-      if (!wait_ec && !stopping_.load()) Accept();
-    });
-    return;
-  }
+  if (ec) return OnAcceptFailed(ec);
   // Small request/response exchanges must not wait for Nagle's algorithm.
   socket.set_option(tcp::no_delay(true), ec);
+  if (registry_->size() >= max_connections_ &&
+      !EvictOne(fmt::format("the connection limit of {} (--http-max-connections) is reached", max_connections_))) {
+    Refuse(std::move(socket));
+    return Accept();
+  }
   std::make_shared<HttpSession>(std::move(socket), handler_, options_.limits, registry_)->Start();
   Accept();
+}
+
+void HttpServer::OnAcceptFailed(boost::system::error_code ec) {
+  if (ec == net::error::operation_aborted) return;
+  // Out of descriptors (other parts of the server hold some too): the new
+  // client waits in the listen backlog while an idle connection makes room.
+  const bool evicted = IsOutOfDescriptors(ec) && EvictOne("the process is out of file descriptors");
+  if (std::optional<uint64_t> count = accept_failure_log_.Admit()) {
+    LogWarning("HTTP accept failed: {} ({} time(s) since the last report); {}", ec.message(), *count,
+               evicted ? "closed the oldest idle connection to make room" : "retrying");
+  }
+  accept_retry_timer_.expires_after(evicted ? kAcceptRetryAfterEvictionDelay : kAcceptRetryDelay);
+  accept_retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
+    if (!wait_ec && !stopping_.load()) Accept();
+  });
+}
+
+bool HttpServer::EvictOne(std::string_view why) {
+  std::shared_ptr<HttpSession> session = registry_->OldestEvictable();
+  if (session == nullptr) return false;
+  session->Evict();
+  if (std::optional<uint64_t> count = eviction_log_.Admit()) {
+    LogWarning("HTTP: {}; closing the oldest idle connection for each new one ({} closed since the last report)", why,
+               *count);
+  }
+  return true;
+}
+
+void HttpServer::Refuse(tcp::socket socket) {
+  if (std::optional<uint64_t> count = refusal_log_.Admit()) {
+    LogWarning("HTTP: all {} connections are busy with requests; new connections get 503 ({} since the last report)",
+               registry_->size(), *count);
+  }
+  // A fresh socket's send buffer is empty, so this short answer fits at once.
+  const std::string response = fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nServer: inferd\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+      kRefusalBody.size(), kRefusalBody);
+  (void)::send(socket.native_handle(), response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
 size_t HttpServer::connection_count() const { return registry_->size(); }

@@ -17,9 +17,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/log_throttle.h"
 #include "common/status.h"
 #include "frontend/http/http_handler.h"
 #include "frontend/http/http_session.h"
@@ -33,8 +35,15 @@ struct HttpServerOptions {
   uint16_t port = 8000;  // 0: an ephemeral port, see HttpServer::port()
   int thread_count = 2;
   bool reuse_port = false;  // SO_REUSEPORT: several servers may share the port
+  // Open connections allowed; at the limit a new connection takes the place
+  // of the oldest idle one. 0: DefaultMaxHttpConnections().
+  size_t max_connections = 0;
   HttpLimits limits;
 };
+
+// The descriptor limit (RLIMIT_NOFILE) less an eighth of it, at least 64,
+// kept for model files, gRPC and logs; at least 16.
+size_t DefaultMaxHttpConnections();
 
 class HttpServer {
  public:
@@ -50,8 +59,9 @@ class HttpServer {
   // The port actually bound (the ephemeral one when options.port was 0).
   uint16_t port() const { return port_; }
   const std::string& address() const { return address_; }
-  // Open connections right now.
+  // Open connections right now, and the most allowed.
   size_t connection_count() const;
+  size_t max_connections() const { return max_connections_; }
 
   // Stops accepting, lets requests in progress finish for up to `grace`,
   // closes every connection and joins the io threads. Idempotent.
@@ -62,6 +72,12 @@ class HttpServer {
   Status Listen();
   void Accept();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void OnAcceptFailed(boost::system::error_code ec);
+  // Makes room for one more connection by closing the oldest idle one;
+  // false when every connection is busy with a request.
+  bool EvictOne(std::string_view why);
+  // Answers 503 on a connection there is no room for, and closes it.
+  void Refuse(boost::asio::ip::tcp::socket socket);
 
   const std::shared_ptr<HttpHandler> handler_;
   const HttpServerOptions options_;
@@ -72,6 +88,10 @@ class HttpServer {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
   boost::asio::ip::tcp::acceptor acceptor_;  // runs on its own strand
   boost::asio::steady_timer accept_retry_timer_;
+  const size_t max_connections_;
+  LogThrottle accept_failure_log_{std::chrono::seconds(10)};
+  LogThrottle eviction_log_{std::chrono::seconds(10)};
+  LogThrottle refusal_log_{std::chrono::seconds(10)};
   std::string address_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;

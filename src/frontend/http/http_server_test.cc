@@ -14,7 +14,10 @@
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace inferd::http {
 namespace {
@@ -27,7 +30,7 @@ using namespace std::chrono_literals;
 
 // Answers by path: /echo (body back, synchronously), /slow (after 100 ms from
 // another thread), /twice (answers two times), /twice-late (answers again
-// 30 ms later), /throw (throws).
+// 30 ms later), /throw (throws), /hold (when the test calls ReleaseHeld).
 class FakeHandler : public HttpHandler {
  public:
   ~FakeHandler() override {
@@ -68,13 +71,28 @@ class FakeHandler : public HttpHandler {
       });
     }
     if (target == "/throw") throw std::runtime_error("handler exploded");
+    if (target == "/hold") {
+      std::lock_guard<std::mutex> lock(mutex_);
+      held_.emplace_back(std::move(replier), std::move(response));
+      return;
+    }
     if (target == "/twice") replier.Send(response);
     replier.Send(std::move(response));
   }
 
   int handled() const { return handled_.load(); }
 
+  void ReleaseHeld() {
+    std::vector<std::pair<HttpReplier, HttpResponse>> held;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      held.swap(held_);
+    }
+    for (auto& [replier, response] : held) replier.Send(std::move(response));
+  }
+
  private:
+  std::vector<std::pair<HttpReplier, HttpResponse>> held_;
   std::atomic<int> handled_{0};
   std::mutex mutex_;
   std::vector<std::thread> threads_;
@@ -82,13 +100,14 @@ class FakeHandler : public HttpHandler {
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(HttpLimits limits = {}) {
+  void StartServer(HttpLimits limits = {}, size_t max_connections = 0) {
     handler_ = std::make_shared<FakeHandler>();
     HttpServerOptions options;
     options.address = "127.0.0.1";
     options.port = 0;
     options.thread_count = 2;
     options.limits = limits;
+    options.max_connections = max_connections;
     Result<std::unique_ptr<HttpServer>> server = HttpServer::Start(handler_, options);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
@@ -96,7 +115,14 @@ class HttpServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (handler_) handler_->ReleaseHeld();
     if (server_) server_->Stop(2s);
+  }
+
+  // Waits (bounded) until the server counts `count` connections.
+  void WaitForConnections(size_t count) {
+    for (int i = 0; i < 500 && server_->connection_count() != count; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(server_->connection_count(), count);
   }
 
   tcp::socket Connect() {
@@ -310,14 +336,107 @@ TEST_F(HttpServerTest, HandlerMistakesDoNotBreakTheConnection) {
   EXPECT_EQ(slow.body(), "GET /slow ");
 }
 
-TEST_F(HttpServerTest, IdleConnectionsAreClosedAfterTheTimeout) {
+TEST_F(HttpServerTest, AFreshConnectionMustStartItsRequestWithinTheHeaderTimeout) {
   HttpLimits limits;
-  limits.idle_timeout = 1s;
+  limits.header_timeout = 1s;
   StartServer(limits);
   tcp::socket socket = Connect();
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(ServerClosed(socket));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST_F(HttpServerTest, KeptAliveConnectionsAreClosedAfterTheIdleTimeout) {
+  HttpLimits limits;
+  limits.idle_timeout = 1s;
+  StartServer(limits);
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Exchange(socket, Request(beast_http::verb::get, "/echo"), buffer);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ServerClosed(socket));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST_F(HttpServerTest, ADrippingHeaderIsCutOffAtTheHeaderTimeout) {
+  HttpLimits limits;
+  limits.header_timeout = 1s;
+  StartServer(limits);
+  tcp::socket socket = Connect();
+  const std::string header = "GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  const auto start = std::chrono::steady_clock::now();
+  beast::error_code ec;
+  // One byte every 100 ms: each byte would reset a per-read timer.
+  for (char byte : header) {
+    net::write(socket, net::buffer(&byte, 1), ec);
+    if (ec) break;
+    std::this_thread::sleep_for(100ms);
+    if (std::chrono::steady_clock::now() - start > 4s) break;
+  }
+  EXPECT_TRUE(ec || ServerClosed(socket));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
+TEST_F(HttpServerTest, AtTheConnectionLimitTheOldestIdleConnectionMakesRoom) {
+  StartServer({}, 3);
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(Connect());
+    WaitForConnections(static_cast<size_t>(i + 1));
+  }
+  tcp::socket fresh = Connect();
+  beast::flat_buffer buffer;
+  HttpResponse response = Exchange(fresh, Request(beast_http::verb::get, "/echo"), buffer);
+  EXPECT_EQ(response.result(), beast_http::status::ok);
+  EXPECT_TRUE(ServerClosed(idle.front())) << "the oldest idle connection was closed for the new one";
+  WaitForConnections(3);
+}
+
+TEST_F(HttpServerTest, ConnectionsBusyWithARequestAreKeptAndANewOneGets503) {
+  StartServer({}, 2);
+  std::vector<tcp::socket> busy;
+  for (int i = 0; i < 2; ++i) {
+    busy.push_back(Connect());
+    beast_http::write(busy.back(), Request(beast_http::verb::get, "/hold"));
+  }
+  while (handler_->handled() < 2) std::this_thread::sleep_for(1ms);
+  tcp::socket refused = Connect();
+  beast::flat_buffer buffer;
+  HttpResponse response;
+  beast::error_code ec;
+  beast_http::read(refused, buffer, response, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(response.result(), beast_http::status::service_unavailable);
+  EXPECT_NE(response.body().find("no room for another HTTP connection"), std::string::npos);
+  handler_->ReleaseHeld();
+  for (tcp::socket& socket : busy) {
+    HttpResponse held;
+    beast::flat_buffer held_buffer;
+    beast_http::read(socket, held_buffer, held);
+    EXPECT_EQ(held.body(), "GET /hold ");
+  }
+}
+
+TEST_F(HttpServerTest, TransferEncodingMustEndWithChunked) {
+  StartServer();
+  tcp::socket socket = Connect();
+  net::write(socket, net::buffer(std::string_view(
+                         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+                         "5\r\nhello\r\n0\r\n\r\n")));
+  beast::flat_buffer buffer;
+  HttpResponse response;
+  beast_http::read(socket, buffer, response);
+  EXPECT_EQ(response.result(), beast_http::status::bad_request);
+  EXPECT_NE(response.body().find("the last transfer coding must be chunked"), std::string::npos) << response.body();
+  EXPECT_EQ(handler_->handled(), 0);
+}
+
+TEST_F(HttpServerTest, AbsoluteFormTargetsReachTheirPath) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  HttpResponse response = Exchange(socket, Request(beast_http::verb::get, "http://localhost:8000/echo?x=1"), buffer);
+  EXPECT_EQ(response.body(), "GET /echo?x=1 ");
 }
 
 TEST_F(HttpServerTest, StopClosesIdleConnectionsPromptly) {

@@ -17,6 +17,7 @@
 #include <exception>
 
 #include "common/logging.h"
+#include "frontend/http/http_framing.h"
 #include "frontend/http/http_session_registry.h"
 #include "frontend/http/http_status.h"
 
@@ -30,6 +31,9 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr size_t kDrainChunkBytes = 16 * 1024;
+// The first read of a fresh connection: small, because thousands of idle
+// connections each hold this buffer; it grows as a header needs.
+constexpr size_t kFirstReadBytes = 1024;
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Errors from Beast's HTTP parser (as opposed to socket errors). The two
@@ -50,7 +54,9 @@ HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<HttpHandler> handle
       strand_(stream_.get_executor()),
       handler_(std::move(handler)),
       limits_(limits),
-      registry_(std::move(registry)) {}
+      registry_(std::move(registry)) {
+  SetActivity(HttpActivity::kIdle);
+}
 
 HttpSession::~HttpSession() { registry_->Remove(this); }
 
@@ -68,6 +74,24 @@ void HttpSession::Shutdown() {
   });
 }
 
+void HttpSession::Evict() {
+  if (eviction_pending_.exchange(true)) return;
+  net::dispatch(strand_, [self = shared_from_this()] {
+    if (self->state_ != State::kAwaitingHeader) {
+      self->eviction_pending_ = false;  // busy with a request now: keep it
+      return;
+    }
+    LogVerbose("HTTP connection closed to make room for a new one ({})",
+               self->activity_ == HttpActivity::kIdle ? "idle" : "its request header was incomplete");
+    self->CloseNow();
+  });
+}
+
+void HttpSession::SetActivity(HttpActivity activity) {
+  activity_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  activity_.store(activity, std::memory_order_relaxed);
+}
+
 void HttpSession::ReadHeader() {
   if (stopping_) return CloseGracefully();
   state_ = State::kAwaitingHeader;
@@ -77,13 +101,45 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_size));
   parser_->body_limit(limits_.max_input_size);
-  stream_.expires_after(limits_.idle_timeout);
+  if (buffer_.size() > 0) return ReadHeaderRest();  // pipelined: the next request is here already
+  AwaitRequest();
+}
+
+void HttpSession::AwaitRequest() {
+  SetActivity(HttpActivity::kIdle);
+  // A fresh connection must start its request as promptly as it must finish
+  // a header; a kept-alive one may idle longer, as client pools do.
+  stream_.expires_after(request_serial_ == 0 ? limits_.header_timeout : limits_.idle_timeout);
+  const size_t room = std::max(kFirstReadBytes, buffer_.capacity());
+  stream_.async_read_some(buffer_.prepare(room), [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+    // Closed, idle past the timeout, or evicted: nothing to answer.
+    if (ec) return self->CloseNow();
+    self->buffer_.commit(bytes);
+    self->ReadHeaderRest();
+  });
+}
+
+void HttpSession::ReadHeaderRest() {
+  SetActivity(HttpActivity::kReceivingHeader);
+  // Set once for the whole header, so a client dripping a byte at a time
+  // does not keep the connection (and its descriptor) for longer.
+  stream_.expires_after(limits_.header_timeout);
   beast_http::async_read_header(stream_, buffer_, *parser_,
                                 [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void HttpSession::OnHeader(beast::error_code ec) {
   if (!ec) {
+    SetActivity(HttpActivity::kBusy);
+    if (std::optional<FramingError> error = CheckRequestFraming(parser_->get())) {
+      LogVerbose("badly framed HTTP request: {}", error->message);
+      parser_.reset();
+      return ReplyAndClose(MakeErrorResponse(error->status, error->message));
+    }
+    const beast::string_view target = parser_->get().target();
+    if (std::optional<std::string> origin = OriginFormOf({target.data(), target.size()})) {
+      parser_->get().target(*origin);
+    }
     const auto& header = parser_->get();
     request_version_ = header.version();
     request_keep_alive_ = header.keep_alive();

@@ -1,5 +1,7 @@
 #include "frontend/http/http_session_registry.h"
 
+#include "frontend/http/http_session.h"
+
 namespace inferd::http {
 
 void HttpSessionRegistry::Add(const std::shared_ptr<HttpSession>& session) {
@@ -28,6 +30,27 @@ std::vector<std::shared_ptr<HttpSession>> HttpSessionRegistry::Live() const {
 size_t HttpSessionRegistry::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sessions_.size();
+}
+
+std::shared_ptr<HttpSession> HttpSessionRegistry::OldestEvictable() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A session's destructor removes it under this mutex, so every key here
+  // points at a session whose members are still alive while we hold it.
+  const HttpSession* oldest_idle = nullptr;
+  const HttpSession* oldest_in_header = nullptr;
+  for (const auto& [session, weak] : sessions_) {
+    if (session->eviction_pending()) continue;
+    const HttpActivity activity = session->activity();
+    const HttpSession** oldest = activity == HttpActivity::kIdle              ? &oldest_idle
+                                 : activity == HttpActivity::kReceivingHeader ? &oldest_in_header
+                                                                              : nullptr;
+    if (oldest != nullptr && (*oldest == nullptr || session->activity_since() < (*oldest)->activity_since())) {
+      *oldest = session;
+    }
+  }
+  const HttpSession* chosen = oldest_idle != nullptr ? oldest_idle : oldest_in_header;
+  if (chosen == nullptr) return nullptr;
+  return sessions_.at(chosen).lock();
 }
 
 bool HttpSessionRegistry::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) {

@@ -1,6 +1,7 @@
 // The live connections of one HttpServer, so that Stop() can ask each to
-// finish and wait until they have. Sessions add themselves when they start
-// and remove themselves when they are destroyed.
+// finish and wait until they have, and so that the acceptor can find the
+// connection to close when it runs out of room. Sessions add themselves when
+// they start and remove themselves when they are destroyed.
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,12 @@ class HttpSessionRegistry {
   // The sessions still alive now.
   std::vector<std::shared_ptr<HttpSession>> Live() const;
   size_t size() const;
+
+  // The connection that has waited longest for the first byte of a request,
+  // else the one that has spent longest on an unfinished header; nullptr
+  // when every connection is busy with a request. A linear scan: it runs
+  // only when the server is at its connection limit.
+  std::shared_ptr<HttpSession> OldestEvictable() const;
 
   // Blocks until every session is gone or `deadline` passes; true if none is left.
   bool WaitUntilEmpty(std::chrono::steady_clock::time_point deadline);

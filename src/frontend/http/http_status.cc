@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <string>
 
+#include "common/bounded_text.h"
 #include "protocol/http_json.h"
 
 namespace inferd::http {
@@ -28,7 +29,7 @@ beast_http::status ToHttpStatus(StatusCode code) {
 HttpResponse MakeErrorResponse(beast_http::status code, std::string_view message) {
   HttpResponse response{code, 11};
   response.set(beast_http::field::content_type, "application/json");
-  response.body() = protocol::ErrorJson(message);
+  response.body() = protocol::ErrorJson(BoundMessage(message));
   return response;
 }
 
