@@ -4,7 +4,8 @@
 #   make setup             Debian packages, ONNX Runtime SDK, .venv, example models
 #   make build             setup + configure (Ninja) + build into build/
 #   make serve             build, then run build/inferd on examples/simple (+ examples/ocr)
-#   make test              unit + integration tests, then both again under ASan+UBSan
+#   make test              the newcomer's suite: build, unit + integration tests
+#   make test-all          make test, then ASan+UBSan, TSan and the fuzzers (what CI runs)
 #   make test-unit         ctest in build/
 #   make test-integration  pytest tests/integration against build/inferd
 #   make test-asan         ASan+UBSan build in build-asan/, ctest + pytest against it
@@ -49,7 +50,7 @@ define setup_and_build
 	cmake --build $(1) -j $(JOBS)
 endef
 
-.PHONY: setup build serve test test-unit test-integration test-asan build-asan test-tsan test-fuzz bench soak clean
+.PHONY: setup build serve test test-all test-unit test-integration test-asan build-asan test-tsan test-fuzz bench soak clean
 
 setup:
 	bash scripts/setup.sh >/dev/null
@@ -60,7 +61,9 @@ build:
 serve: build
 	exec $(BUILD_DIR)/inferd $(MODEL_REPOSITORIES) $(SERVE_ARGS)
 
-test: test-unit test-integration test-asan test-tsan test-fuzz
+test: test-unit test-integration
+
+test-all: test test-asan test-tsan test-fuzz
 
 test-unit: build
 	bash scripts/run_tests.sh unit $(BUILD_DIR)
