@@ -34,6 +34,8 @@ constexpr size_t kDrainChunkBytes = 16 * 1024;
 // The first read of a fresh connection: small, because thousands of idle
 // connections each hold this buffer; it grows as a header needs.
 constexpr size_t kFirstReadBytes = 1024;
+// Read buffer capacity an idle connection may keep between requests.
+constexpr size_t kKeptReadBufferBytes = 64 * 1024;
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Errors from Beast's HTTP parser (as opposed to socket errors). The two
@@ -102,6 +104,9 @@ void HttpSession::ReadHeader() {
   parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_size));
   parser_->body_limit(limits_.max_input_size);
   if (buffer_.size() > 0) return ReadHeaderRest();  // pipelined: the next request is here already
+  // A chunked body grows the read buffer to its size; an idle connection
+  // must not keep that.
+  if (buffer_.capacity() > kKeptReadBufferBytes) buffer_.shrink_to_fit();
   AwaitRequest();
 }
 
