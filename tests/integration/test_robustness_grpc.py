@@ -61,13 +61,6 @@ def _with(message, edit):
     return message
 
 
-def _input_parameter(name, value):
-    def edit(message):
-        getattr(message.inputs[0].parameters[name], value[0]).__class__  # field exists
-        setattr(message.inputs[0].parameters[name], value[0], value[1])
-    return edit
-
-
 def _output_parameter(name, field, value):
     def edit(message):
         setattr(message.outputs[0].parameters[name], field, value)
