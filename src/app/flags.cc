@@ -179,8 +179,8 @@ void AddConnectionLimitFlags(CLI::App& app, Flags& flags) {
                  "Seconds an idle keep-alive HTTP connection is kept waiting for its next request")
       ->capture_default_str();
   app.add_option("--grpc-max-input-size", flags.grpc_max_input_size,
-                 "Largest accepted gRPC message in bytes; gRPC refuses a larger one (RESOURCE_EXHAUSTED) before "
-                 "reading it. 0: the value of --http-max-input-size")
+                 "Largest accepted gRPC message in bytes; a larger one is refused with RESOURCE_EXHAUSTED, and the "
+                 "transport buffers at most twice this for all calls together. 0: the value of --http-max-input-size")
       ->capture_default_str();
   app.add_option("--grpc-max-concurrent-streams", flags.grpc_max_concurrent_streams,
                  "gRPC calls in flight per connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); clients queue "

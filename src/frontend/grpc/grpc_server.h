@@ -40,8 +40,9 @@ struct GrpcServerOptions {
   int http2_max_pings_without_data = 2;
   int http2_min_recv_ping_interval_without_data_ms = 300'000;
   int http2_max_ping_strikes = 2;
-  // Largest message received: gRPC refuses a larger one (RESOURCE_EXHAUSTED)
-  // from its length prefix, before buffering it.
+  // Largest message received: a larger one is refused (RESOURCE_EXHAUSTED).
+  // The transport's memory quota is twice this (see grpc_server.cc), so a
+  // far larger message is cut off before it is buffered whole.
   int max_receive_message_size = 64 << 20;
   // Largest response sent; tritonserver and tritonclient use INT32_MAX.
   int max_send_message_size = INT_MAX;
