@@ -43,10 +43,7 @@ def _echo_input(values):
 
 
 def _write_models(repo):
-    repositories.write_model(repo, ECHO, repositories.model_config(
-        ECHO, 0, [repositories.tensor_config("INPUT0", "TYPE_FP32", [-1])],
-        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [-1])]),
-        onnx_builders.identity_model("FP32", False, [-1]))
+    repositories.write_echo_model(repo, ECHO)
     repositories.write_model(repo, "identity_fp32", repositories.model_config(
         "identity_fp32", 8, [repositories.tensor_config("INPUT0", "TYPE_FP32", [4])],
         [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [4])]),

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from models import onnx_builders, repositories
+from models import repositories
 from server_process import binary_is_sanitized, resident_mib
 
 pytestmark = pytest.mark.timeout(120)
@@ -30,10 +30,7 @@ NO_ARENA = 'parameters { key: "enable_mem_arena" value: { string_value: "false" 
 @pytest.fixture(scope="module")
 def echo_repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("echo_repo")
-    repositories.write_model(repo, ECHO, repositories.model_config(
-        ECHO, 0, [repositories.tensor_config("INPUT0", "TYPE_FP32", [-1])],
-        [repositories.tensor_config("OUTPUT0", "TYPE_FP32", [-1])]) + NO_ARENA,
-        onnx_builders.identity_model("FP32", False, [-1]))
+    repositories.write_echo_model(repo, ECHO, NO_ARENA)
     return repo
 
 

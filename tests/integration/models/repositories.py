@@ -105,6 +105,15 @@ def _identity_config(datatype, batched):
         [tensor_config("OUTPUT0", config_type, dims)])
 
 
+def write_echo_model(repo, name="echo_fp32", extra=""):
+    """`name`: FP32 [-1] in, the same out, no batching (any length, for
+    large-message and memory tests); `extra` is appended to its config."""
+    return write_model(repo, name, model_config(
+        name, 0, [tensor_config("INPUT0", "TYPE_FP32", [-1])],
+        [tensor_config("OUTPUT0", "TYPE_FP32", [-1])], extra),
+        builders.identity_model("FP32", False, [-1]))
+
+
 def write_identity_models(repo):
     for datatype in builders.DATATYPES:
         for batched in (True, False):
