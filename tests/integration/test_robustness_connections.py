@@ -137,8 +137,10 @@ def _binary_infer_body(values):
 def test_memory_returns_after_a_burst_of_large_requests(server_factory, echo_repo, inferd_binary):
     """A burst of 64 MiB of requests at a time (60 MiB ones, and sixteen
     4 MiB ones in parallel, which malloc serves from its arenas rather than
-    fresh mappings); afterwards the resident set returns to within 20% of
-    where it was."""
+    fresh mappings); afterwards the resident set comes back down to within
+    32 MiB of where it was: the memory trimmer lets up to 16 MiB of free
+    memory stay resident, plus what fragmentation leaves. Without the
+    trimmer the burst's arena memory (well over 100 MiB) would stay."""
     if binary_is_sanitized(inferd_binary):
         pytest.skip("sanitizer allocators keep freed memory in quarantine")
     server = server_factory.start([echo_repo])
@@ -164,8 +166,11 @@ def test_memory_returns_after_a_burst_of_large_requests(server_factory, echo_rep
         for _ in range(3):
             infer(large)
             list(pool.map(infer, [medium] * 16))
+    peak = resident_mib(server.process.pid, "VmHWM")
+    allowed = before + 32
+    assert peak > allowed + 64, f"the burst peaked at only {peak:.0f} MiB ({before:.0f} MiB before)"
     deadline = time.monotonic() + 20
-    while resident_mib(server.process.pid) > before * 1.2 and time.monotonic() < deadline:
+    while resident_mib(server.process.pid) > allowed and time.monotonic() < deadline:
         time.sleep(0.5)
     after = resident_mib(server.process.pid)
-    assert after <= before * 1.2, f"RSS {after:.0f} MiB after the burst, {before:.0f} MiB before"
+    assert after <= allowed, f"RSS {after:.0f} MiB after the burst (peak {peak:.0f}), {before:.0f} MiB before"
