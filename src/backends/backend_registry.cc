@@ -51,8 +51,15 @@ Result<Backend*> BackendRegistry::Get(const std::string& backend_name) {
       LogInfo("loaded backend '{}' from {}", backend_name, library_dir_);
     }
   }
+  if (it->second.in_process != nullptr) return it->second.in_process;
   if (it->second.backend == nullptr) return it->second.failure;
   return it->second.backend.get();
+}
+
+void BackendRegistry::AddInProcess(const std::string& backend_name, Backend* backend) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Entry& entry = entries_[backend_name];
+  entry.in_process = backend;
 }
 
 BackendRegistry::Entry BackendRegistry::Load(const std::string& backend_name) const {
@@ -75,11 +82,23 @@ BackendRegistry::Entry BackendRegistry::Load(const std::string& backend_name) co
     return entry;
   }
   dlerror();  // clear any stale error before dlsym
+  void* version_symbol = dlsym(handle, INFERD_BACKEND_VERSION_ENTRY_POINT);
   void* symbol = dlsym(handle, INFERD_BACKEND_ENTRY_POINT);
-  if (symbol == nullptr) {
-    entry.failure = NotAvailable(backend_name, fmt::format("{} does not export {}", path.string(),
-                                                           INFERD_BACKEND_ENTRY_POINT));
+  if (version_symbol == nullptr || symbol == nullptr) {
+    entry.failure = NotAvailable(
+        backend_name, fmt::format("{} does not export {} (built without INFERD_BACKEND from backends/sdk/backend.h?)",
+                                  path.string(), version_symbol == nullptr ? INFERD_BACKEND_VERSION_ENTRY_POINT
+                                                                           : INFERD_BACKEND_ENTRY_POINT));
     dlclose(handle);  // nothing from it is in use yet
+    return entry;
+  }
+  const uint32_t version = reinterpret_cast<InferdBackendInterfaceVersionFn>(version_symbol)();
+  if (version != kBackendInterfaceVersion) {
+    entry.failure = NotAvailable(
+        backend_name, fmt::format("{} was built for backend interface version {}, this server has version {}; "
+                                  "rebuild the backend against this server's backends/sdk",
+                                  path.string(), version, kBackendInterfaceVersion));
+    dlclose(handle);  // its factory never ran
     return entry;
   }
   auto create = reinterpret_cast<InferdCreateBackendFn>(symbol);

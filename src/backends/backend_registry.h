@@ -14,7 +14,7 @@
 #include <mutex>
 #include <string>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "common/status.h"
 #include "model_config.pb.h"
 
@@ -35,6 +35,11 @@ class BackendRegistry {
   // INVALID_ARGUMENT when the name is empty or not a plain identifier.
   Result<Backend*> Get(const std::string& backend_name);
 
+  // Serves `backend` (not owned; it outlives the registry) as `backend_name`
+  // instead of any library of that name: backends that live in the process,
+  // such as the test backends of the core's unit tests.
+  void AddInProcess(const std::string& backend_name, Backend* backend);
+
   // The backend a config asks for: its `backend` field, else the one implied
   // by `platform` ("onnxruntime_onnx" -> "onnxruntime"). Empty for ensembles
   // (and for configs naming neither). An unknown platform is returned as is,
@@ -47,6 +52,7 @@ class BackendRegistry {
   struct Entry {
     std::unique_ptr<Backend> backend;  // null when loading failed
     Status failure;                    // why, when backend is null
+    Backend* in_process = nullptr;     // set by AddInProcess instead of `backend`
   };
 
   Entry Load(const std::string& backend_name) const;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace inferd {
@@ -79,8 +80,22 @@ TEST(BackendRegistryTest, LibraryWithoutEntryPointIsUnavailable) {
   Result<Backend*> backend = registry.Get("noentry");
   ASSERT_FALSE(backend.ok());
   EXPECT_EQ(backend.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(backend.status().message().find("does not export InferdCreateBackend"), std::string::npos)
+  EXPECT_NE(backend.status().message().find("does not export InferdBackendInterfaceVersion"), std::string::npos)
       << backend.status().message();
+}
+
+TEST(BackendRegistryTest, LibraryBuiltForAnotherInterfaceVersionIsRefused) {
+  BackendRegistry registry(INFERD_FAKE_BACKEND_DIR);
+  Result<Backend*> backend = registry.Get("oldversion");
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(backend.status().message(),
+            fmt::format("backend 'oldversion' is not available: {}/libinferd_oldversion.so was built for backend "
+                        "interface version 1, this server has version {}; rebuild the backend against this "
+                        "server's backends/sdk",
+                        INFERD_FAKE_BACKEND_DIR, kBackendInterfaceVersion));
+  // The refusal is remembered like any other load failure.
+  EXPECT_EQ(registry.Get("oldversion").status().message(), backend.status().message());
 }
 
 TEST(BackendRegistryTest, RejectsNamesThatAreNotPlainIdentifiers) {

@@ -1,7 +1,8 @@
 // A backend library that does nothing, for backend_registry_test: it proves
 // the registry loads a module, calls its entry point and caches the result.
-// Built twice; the second build leaves the entry point out.
-#include "backends/backend.h"
+// Built three times: as a current module, without entry points, and as a
+// module built against an older interface version.
+#include "backends/sdk/backend.h"
 
 namespace {
 
@@ -21,6 +22,9 @@ class FakeBackend final : public inferd::Backend {
 
 }  // namespace
 
-#ifndef INFERD_FAKE_BACKEND_WITHOUT_ENTRY_POINT
+#if defined(INFERD_FAKE_BACKEND_INTERFACE_VERSION)
+extern "C" uint32_t InferdBackendInterfaceVersion() { return INFERD_FAKE_BACKEND_INTERFACE_VERSION; }
 extern "C" inferd::Backend* InferdCreateBackend() { return new FakeBackend(); }
+#elif !defined(INFERD_FAKE_BACKEND_WITHOUT_ENTRY_POINT)
+INFERD_BACKEND(FakeBackend)
 #endif

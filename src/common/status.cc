@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace inferd {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -44,5 +47,12 @@ Status Status::WithPrefix(std::string_view prefix) const {
   if (ok()) return Status();
   return Status(state_->code, std::string(prefix) + ": " + state_->message);
 }
+
+namespace status_internal {
+void DieOnValueOfError(const Status& status) {
+  std::fprintf(stderr, "inferd: value() of a Result that holds an error: %s\n", status.ToString().c_str());
+  std::abort();
+}
+}  // namespace status_internal
 
 }  // namespace inferd

@@ -30,7 +30,7 @@ enum class StatusCode {
 
 std::string_view StatusCodeName(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message);
@@ -68,9 +68,15 @@ class Status {
   std::unique_ptr<State> state_;
 };
 
+namespace status_internal {
+// Prints the error and aborts: value() of a Result that holds an error is a
+// bug, and stopping at once names it instead of reading garbage.
+[[noreturn]] void DieOnValueOfError(const Status& status);
+}  // namespace status_internal
+
 // A value or the Status explaining why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
   Result(Status status) : status_(std::move(status)) {
@@ -80,15 +86,20 @@ class Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // The value; aborts with the error when there is none (check ok() first).
+  T& value() & { return Checked(), *value_; }
+  const T& value() const& { return Checked(), *value_; }
+  T&& value() && { return Checked(), std::move(*value_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
+  void Checked() const {
+    if (!value_.has_value()) [[unlikely]] status_internal::DieOnValueOfError(status_);
+  }
+
   std::optional<T> value_;
   Status status_;  // OK when value_ is set
 };
@@ -102,3 +113,15 @@ class Result {
     ::inferd::Status inferd_status_ = (expr);          \
     if (!inferd_status_.ok()) return inferd_status_;   \
   } while (false)
+
+// The same for an expression yielding Result<T>: on error return its Status,
+// else bind the value: ASSIGN_OR_RETURN(Tensor tensor, Decode(bytes));
+// `decl` may also be an existing variable (ASSIGN_OR_RETURN(tensor, ...)).
+#define ASSIGN_OR_RETURN(decl, expr) \
+  INFERD_ASSIGN_OR_RETURN_IMPL(INFERD_STATUS_CONCAT(inferd_result_, __LINE__), decl, expr)
+#define INFERD_ASSIGN_OR_RETURN_IMPL(result, decl, expr) \
+  auto result = (expr);                                  \
+  if (!result.ok()) return result.status();              \
+  decl = std::move(result).value()
+#define INFERD_STATUS_CONCAT(a, b) INFERD_STATUS_CONCAT_INNER(a, b)
+#define INFERD_STATUS_CONCAT_INNER(a, b) a##b

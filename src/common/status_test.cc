@@ -50,5 +50,32 @@ TEST(ResultTest, HoldsValueOrStatus) {
   EXPECT_EQ(misuse.status().code(), StatusCode::kInternal);
 }
 
+Result<std::string> Named(bool fail) {
+  if (fail) return Status::NotFound("no such name");
+  return std::string("tensor");
+}
+
+// Binds a new variable, then assigns an existing one, from ASSIGN_OR_RETURN.
+Result<size_t> TotalLength(bool fail_first, bool fail_second) {
+  ASSIGN_OR_RETURN(std::string first, Named(fail_first));
+  std::string second;
+  ASSIGN_OR_RETURN(second, Named(fail_second));
+  return first.size() + second.size();
+}
+
+TEST(ResultTest, AssignOrReturnBindsTheValueOrReturnsTheError) {
+  Result<size_t> both = TotalLength(false, false);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(*both, 12u);
+  EXPECT_EQ(TotalLength(true, false).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(TotalLength(false, true).status().message(), "no such name");
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorAbortsWithTheError) {
+  Result<int> error(Status::Unavailable("model 'm' is not ready"));
+  EXPECT_DEATH((void)error.value(), "value\\(\\) of a Result that holds an error: UNAVAILABLE: model 'm' is not ready");
+  EXPECT_DEATH((void)*error, "UNAVAILABLE");
+}
+
 }  // namespace
 }  // namespace inferd

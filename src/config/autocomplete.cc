@@ -124,17 +124,16 @@ Status CompleteTensor(const inference::ModelConfig& config, std::string_view wha
                        inference::DataType_Name(tensor->data_type()), inference::DataType_Name(file_type));
   }
 
-  Result<Shape> file_dims = ShapeWithoutBatch(config, what, *file_tensor);
-  if (!file_dims.ok()) return file_dims.status();
+  ASSIGN_OR_RETURN(Shape file_dims, ShapeWithoutBatch(config, what, *file_tensor));
   if (tensor->dims().empty() && !tensor->has_reshape()) {
-    FillDims(config, *file_dims, tensor);
+    FillDims(config, file_dims, tensor);
     return Status::Ok();
   }
   const Dims& backend_dims = tensor->has_reshape() ? tensor->reshape().shape() : tensor->dims();
-  if (!ShapesAgree(backend_dims, *file_dims)) {
+  if (!ShapesAgree(backend_dims, file_dims)) {
     return ConfigError(config, "{} '{}': config {} [{}] does not match the model file's shape {}{}", what,
                        tensor->name(), tensor->has_reshape() ? "reshape" : "dims", fmt::join(backend_dims, ","),
-                       ShapeToString(*file_dims),
+                       ShapeToString(file_dims),
                        config.max_batch_size() > 0 ? " (batch dimension left out)" : "");
   }
   return Status::Ok();

@@ -18,7 +18,7 @@
 // Run before NormalizeModelConfig (see normalize.h for the whole order).
 #pragma once
 
-#include "backends/backend.h"
+#include "types/model_file_info.h"
 #include "common/status.h"
 #include "model_config.pb.h"
 

@@ -7,7 +7,7 @@
 
 #include <optional>
 
-#include "core/data_type.h"
+#include "types/data_type.h"
 #include "model_config.pb.h"
 
 namespace inferd::config {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 

@@ -18,9 +18,9 @@ Model::~Model() {
   if (scheduler_) scheduler_->Stop();
 }
 
-Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
+Result<std::unique_ptr<Model>> Model::Load(ModelLoadSpec spec) {
   const inference::ModelConfig& config = *spec.config;
-  std::shared_ptr<Model> model(new Model(spec.config, spec.version, std::move(spec.labels)));
+  std::unique_ptr<Model> model(new Model(spec.config, spec.version, std::move(spec.labels)));
 
   std::vector<std::unique_ptr<BackendInstance>> instances;
   for (const inference::ModelInstanceGroup& group : config.instance_group()) {
@@ -50,19 +50,17 @@ Result<std::shared_ptr<Model>> Model::Load(ModelLoadSpec spec) {
     }
   }
   ScheduledModel scheduled{config.name(), spec.version, &model->statistics_};
-  Result<std::unique_ptr<Scheduler>> scheduler = CreateScheduler(config, scheduled, std::move(instances));
-  if (!scheduler.ok()) return scheduler.status();
-  model->SetScheduler(std::move(scheduler).value());
+  ASSIGN_OR_RETURN(std::unique_ptr<Scheduler> scheduler, CreateScheduler(config, scheduled, std::move(instances)));
+  model->SetScheduler(std::move(scheduler));
   return model;
 }
 
-Result<std::shared_ptr<Model>> Model::CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
+Result<std::unique_ptr<Model>> Model::CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
                                                           int64_t version, const SchedulerMaker& make_scheduler) {
-  std::shared_ptr<Model> model(new Model(std::move(config), version, {}));
+  std::unique_ptr<Model> model(new Model(std::move(config), version, {}));
   ScheduledModel scheduled{model->name(), version, &model->statistics_};
-  Result<std::unique_ptr<Scheduler>> scheduler = make_scheduler(scheduled);
-  if (!scheduler.ok()) return scheduler.status();
-  model->SetScheduler(std::move(scheduler).value());
+  ASSIGN_OR_RETURN(std::unique_ptr<Scheduler> scheduler, make_scheduler(scheduled));
+  model->SetScheduler(std::move(scheduler));
   return model;
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "common/status.h"
-#include "core/statistics.h"
+#include "types/statistics.h"
 #include "model_config.pb.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
@@ -26,15 +26,19 @@ struct ModelLoadSpec {
   std::map<std::string, std::vector<std::string>> labels;  // output name -> labels
 };
 
+// Shared as std::shared_ptr<Model> handles (see core/model_reaper.h): the
+// registry holds one while the version is listed, each accepted request one
+// until its response is delivered. The destructor stops the scheduler, which
+// by then has nothing left to run.
 class Model {
  public:
   // Creates every instance of every instance_group and the scheduler.
-  static Result<std::shared_ptr<Model>> Load(ModelLoadSpec spec);
+  static Result<std::unique_ptr<Model>> Load(ModelLoadSpec spec);
   // A model with no backend instances of its own (an ensemble): its requests
   // go to the scheduler `make_scheduler` builds from the model's name,
   // version and statistics.
   using SchedulerMaker = std::function<Result<std::unique_ptr<Scheduler>>(const ScheduledModel&)>;
-  static Result<std::shared_ptr<Model>> CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
+  static Result<std::unique_ptr<Model>> CreateWithScheduler(std::shared_ptr<const inference::ModelConfig> config,
                                                             int64_t version, const SchedulerMaker& make_scheduler);
   ~Model();
 
@@ -48,8 +52,6 @@ class Model {
   const std::vector<std::string>* LabelsFor(const std::string& output_name) const;
 
   void Enqueue(std::unique_ptr<InferJob> job) { scheduler_->Enqueue(std::move(job)); }
-  // Finishes queued work and joins the scheduler's threads.
-  void Stop() { scheduler_->Stop(); }
 
  private:
   Model(std::shared_ptr<const inference::ModelConfig> config, int64_t version,

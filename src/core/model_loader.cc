@@ -58,9 +58,8 @@ Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, 
     if (filesystem_->FileExists(custom)) config_path = custom;
   }
   if (filesystem_->FileExists(config_path)) {
-    Result<std::string> text = filesystem_->ReadFile(config_path);
-    if (!text.ok()) return text.status();
-    return config::ParseModelConfigText(*text, config_path);
+    ASSIGN_OR_RETURN(std::string text, filesystem_->ReadFile(config_path));
+    return config::ParseModelConfigText(text, config_path);
   }
   if (options_.strict_model_config) {
     return Status::NotFound(fmt::format("model '{}': no {} in '{}' (required by --strict-model-config=true)", name,
@@ -77,11 +76,9 @@ Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::ve
                                           Backend* backend, inference::ModelConfig* config) {
   if (versions.empty()) return Status::Ok();
   // Describe the newest version: it is the one served by default.
-  Result<std::string> model_file = ResolveVersionFile(path, *config, backend, versions.back());
-  if (!model_file.ok()) return model_file.status();
-  Result<ModelFileInfo> info = backend->DescribeModel(*model_file);
-  if (!info.ok()) return info.status();
-  return config::AutoCompleteConfig(*info, config);
+  ASSIGN_OR_RETURN(std::string model_file, ResolveVersionFile(path, *config, backend, versions.back()));
+  ASSIGN_OR_RETURN(ModelFileInfo info, backend->DescribeModel(model_file));
+  return config::AutoCompleteConfig(info, config);
 }
 
 ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
@@ -203,19 +200,19 @@ int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config)
   return std::max(1, cores / std::max(1, instances));
 }
 
-Result<std::shared_ptr<Model>> ModelLoader::LoadEnsembleVersion(const ModelPlan& plan, int64_t version) {
+Result<std::unique_ptr<Model>> ModelLoader::LoadEnsembleVersion(const ModelPlan& plan, int64_t version) {
   if (!ensembles_.find_config || !ensembles_.infer) {
     return Status::Unimplemented(fmt::format("model '{}': this loader cannot load ensembles", plan.name));
   }
-  Result<std::shared_ptr<const EnsembleGraph>> graph = BuildEnsembleGraph(*plan.config, ensembles_.find_config);
-  if (!graph.ok()) return graph.status();
+  ASSIGN_OR_RETURN(std::shared_ptr<const EnsembleGraph> graph,
+                   BuildEnsembleGraph(*plan.config, ensembles_.find_config));
   return Model::CreateWithScheduler(
       plan.config, version, [&](const ScheduledModel& scheduled) -> Result<std::unique_ptr<Scheduler>> {
-        return std::unique_ptr<Scheduler>(std::make_unique<EnsembleScheduler>(scheduled, *graph, ensembles_.infer));
+        return std::unique_ptr<Scheduler>(std::make_unique<EnsembleScheduler>(scheduled, graph, ensembles_.infer));
       });
 }
 
-Result<std::shared_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, int64_t version) {
+Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, int64_t version) {
   if (config::IsEnsemble(*plan.config)) return LoadEnsembleVersion(plan, version);
   if (plan.backend == nullptr) {
     return Status::Unimplemented(
@@ -230,7 +227,7 @@ Result<std::shared_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.backend = plan.backend;
   spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
   spec.labels = plan.labels;
-  Result<std::shared_ptr<Model>> model = Model::Load(std::move(spec));
+  Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
   return model;
 }

@@ -14,7 +14,7 @@
 #include "backends/backend_registry.h"
 #include "common/status.h"
 #include "core/model.h"
-#include "core/server.h"
+#include "core/server_options.h"
 #include "model_config.pb.h"
 #include "repository/filesystem.h"
 #include "scheduler/ensemble_graph.h"
@@ -52,7 +52,7 @@ class ModelLoader {
 
   // Never fails: problems are recorded in the plan's status.
   ModelPlan Plan(const std::string& name, const std::string& path);
-  Result<std::shared_ptr<Model>> LoadVersion(const ModelPlan& plan, int64_t version);
+  Result<std::unique_ptr<Model>> LoadVersion(const ModelPlan& plan, int64_t version);
 
  private:
   // UNAVAILABLE naming each field that would change results; otherwise logs
@@ -66,7 +66,7 @@ class ModelLoader {
   static Result<std::string> ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
                                                 Backend* backend, int64_t version);
   int IntraOpThreadsPerInstance(const inference::ModelConfig& config) const;
-  Result<std::shared_ptr<Model>> LoadEnsembleVersion(const ModelPlan& plan, int64_t version);
+  Result<std::unique_ptr<Model>> LoadEnsembleVersion(const ModelPlan& plan, int64_t version);
 
   const ServerOptions& options_;
   BackendRegistry* backends_;

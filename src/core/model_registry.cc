@@ -22,8 +22,14 @@ const char* ModelStateName(ModelState state) {
   return "UNKNOWN";
 }
 
-ModelRegistry::ModelRegistry(const ServerOptions& options, InferFunction infer)
-    : options_(options), infer_(std::move(infer)), backends_(options.backend_directory) {}
+ModelRegistry::ModelRegistry(const ServerOptions& options, InferFunction infer, const ServerEnvironment& environment)
+    : options_(options),
+      infer_(std::move(infer)),
+      filesystem_(environment.filesystem != nullptr ? environment.filesystem : &repository::LocalFileSystem()),
+      backends_(options.backend_directory),
+      reaper_([this](const Model* model) { MarkDestroyed(model); }) {
+  for (const auto& [name, backend] : environment.backends) backends_.AddInProcess(name, backend);
+}
 
 ModelRegistry::~ModelRegistry() { UnloadAll(); }
 
@@ -38,30 +44,28 @@ void ModelRegistry::SetModelFailure(const std::string& name, const Status& statu
 }
 
 Result<std::vector<std::string>> ModelRegistry::LoadAll() {
-  Result<repository::RepositoryScan> scan =
-      repository::ScanRepositories(options_.model_repositories, repository::LocalFileSystem());
-  if (!scan.ok()) return scan.status();
+  ASSIGN_OR_RETURN(repository::RepositoryScan scan,
+                   repository::ScanRepositories(options_.model_repositories, *filesystem_));
   std::vector<std::string> failures;
-  for (const auto& problem : scan->problems) {
+  for (const auto& problem : scan.problems) {
     SetModelFailure(problem.name, Status::InvalidArgument(problem.reason), &failures);
   }
   {
     std::unique_lock lock(mutex_);
-    for (const auto& location : scan->models) models_[location.name].state = ModelState::kLoading;
+    for (const auto& location : scan.models) models_[location.name].state = ModelState::kLoading;
   }
   EnsembleServices ensembles;
   if (infer_) {
     ensembles.infer = infer_;
     ensembles.find_config = [this](const std::string& name,
                                    int64_t version) -> Result<std::shared_ptr<const inference::ModelConfig>> {
-      Result<std::shared_ptr<Model>> model = Find(name, version);
-      if (!model.ok()) return model.status();
-      return (*model)->shared_config();
+      ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Find(name, version));
+      return model->shared_config();
     };
   }
-  ModelLoader loader(options_, &backends_, &repository::LocalFileSystem(), std::move(ensembles));
+  ModelLoader loader(options_, &backends_, filesystem_, std::move(ensembles));
   std::vector<ModelPlan> ensemble_plans;
-  for (const auto& location : scan->models) {
+  for (const auto& location : scan.models) {
     ModelPlan plan = loader.Plan(location.name, location.path);
     if (!plan.status.ok()) {
       SetModelFailure(location.name, plan.status, &failures);
@@ -120,21 +124,21 @@ void ModelRegistry::LoadVersions(ModelLoader& loader, const ModelPlan& plan, std
     LogError("{}", reason);
     failures->push_back(reason);
     std::unique_lock lock(mutex_);
-    models_[name].versions[version] = VersionEntry{ModelState::kUnavailable, reason, nullptr};
+    models_[name].versions[version] = VersionEntry{ModelState::kUnavailable, reason, nullptr, nullptr};
   }
   for (int64_t version : plan.versions) {
     {
       std::unique_lock lock(mutex_);
-      models_[name].versions[version] = VersionEntry{ModelState::kLoading, "", nullptr};
+      models_[name].versions[version] = VersionEntry{ModelState::kLoading, "", nullptr, nullptr};
     }
-    Result<std::shared_ptr<Model>> model = loader.LoadVersion(plan, version);
+    Result<std::unique_ptr<Model>> model = loader.LoadVersion(plan, version);
     std::unique_lock lock(mutex_);
     VersionEntry& entry = models_[name].versions[version];
     if (model.ok()) {
-      entry = VersionEntry{ModelState::kReady, plan.notes, std::move(model).value()};
+      entry = VersionEntry{ModelState::kReady, plan.notes, reaper_.Adopt(std::move(model).value()), nullptr};
       LogInfo("successfully loaded '{}' version {}", name, version);
     } else {
-      entry = VersionEntry{ModelState::kUnavailable, model.status().message(), nullptr};
+      entry = VersionEntry{ModelState::kUnavailable, model.status().message(), nullptr, nullptr};
       LogError("failed to load '{}' version {}: {}", name, version, model.status().message());
       failures->push_back(model.status().message());
     }
@@ -144,27 +148,67 @@ void ModelRegistry::LoadVersions(ModelLoader& loader, const ModelPlan& plan, std
 }
 
 void ModelRegistry::UnloadAll() {
-  StopModels([](const Model& model) { return config::IsEnsemble(model.config()); });
-  StopModels([](const Model&) { return true; });
+  reaper_.AwaitDestroyed(Unlist([](const Model& model) { return config::IsEnsemble(model.config()); }));
+  reaper_.AwaitDestroyed(Unlist([](const Model&) { return true; }));
 }
 
-void ModelRegistry::StopModels(const std::function<bool(const Model&)>& select) {
-  std::vector<std::shared_ptr<Model>> to_stop;
-  {
-    std::unique_lock lock(mutex_);
-    for (auto& [name, entry] : models_) {
-      for (auto& [version, version_entry] : entry.versions) {
-        if (!version_entry.model || !select(*version_entry.model)) continue;
-        to_stop.push_back(std::move(version_entry.model));
-        if (version_entry.state == ModelState::kReady) {
-          version_entry.state = ModelState::kUnavailable;
-          version_entry.reason = "unloaded";
-        }
-      }
+Status ModelRegistry::UnloadVersion(const std::string& name, int64_t version) {
+  std::shared_ptr<Model> handle;  // released after the lock: the reaper may take it at once
+  std::unique_lock lock(mutex_);
+  auto it = models_.find(name);
+  if (it == models_.end()) {
+    return Status::NotFound(fmt::format("failed to unload '{}': the model is not found", Abbreviate(name)));
+  }
+  auto v = it->second.versions.find(version);
+  if (v == it->second.versions.end()) {
+    return Status::NotFound(
+        fmt::format("failed to unload '{}' version {}: the version is not found", Abbreviate(name), version));
+  }
+  VersionEntry& entry = v->second;
+  if (entry.state != ModelState::kReady) {
+    return Status::Unavailable(fmt::format("failed to unload '{}' version {}: it is {}", Abbreviate(name), version,
+                                           ModelStateName(entry.state)));
+  }
+  entry.state = ModelState::kUnloading;
+  entry.reason = "";
+  entry.unloading = entry.model.get();
+  handle = std::move(entry.model);
+  lock.unlock();
+  LogInfo("unloading '{}' version {}", name, version);
+  return Status::Ok();
+}
+
+std::vector<const Model*> ModelRegistry::Unlist(const std::function<bool(const Model&)>& select) {
+  std::vector<std::shared_ptr<Model>> handles;  // released after the lock
+  std::vector<const Model*> unlisted;
+  std::unique_lock lock(mutex_);
+  for (auto& [name, entry] : models_) {
+    for (auto& [version, version_entry] : entry.versions) {
+      if (version_entry.unloading != nullptr) unlisted.push_back(version_entry.unloading);
+      if (!version_entry.model || !select(*version_entry.model)) continue;
+      version_entry.state = ModelState::kUnloading;
+      version_entry.reason = "";
+      version_entry.unloading = version_entry.model.get();
+      unlisted.push_back(version_entry.unloading);
+      handles.push_back(std::move(version_entry.model));
     }
   }
-  // Outside the lock: stopping waits for queued requests to finish.
-  for (auto& model : to_stop) model->Stop();
+  lock.unlock();
+  return unlisted;
+}
+
+void ModelRegistry::MarkDestroyed(const Model* model) {
+  std::unique_lock lock(mutex_);
+  for (auto& [name, entry] : models_) {
+    for (auto& [version, version_entry] : entry.versions) {
+      if (version_entry.unloading != model) continue;
+      version_entry.unloading = nullptr;
+      version_entry.state = ModelState::kUnavailable;
+      version_entry.reason = "unloaded";
+      LogInfo("successfully unloaded '{}' version {}", name, version);
+      return;
+    }
+  }
 }
 
 Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int64_t version) const {

@@ -1,6 +1,12 @@
 // ModelRegistry: the lifecycle table of every model version the repositories
 // hold — LOADING, READY, UNAVAILABLE (with the reason) or UNLOADING — and the
 // lookup the request path uses. A failed load is a state, never an exit.
+//
+// Find hands out a handle (std::shared_ptr<Model>) that keeps the version
+// alive while a request uses it. Unloading a version takes it out of the
+// table at once (new requests no longer find it), lets the requests that
+// hold a handle finish, and destroys it when the last handle goes
+// (core/model_reaper.h); it is UNLOADING until then, then UNAVAILABLE.
 #pragma once
 
 #include <functional>
@@ -13,7 +19,10 @@
 #include "backends/backend_registry.h"
 #include "core/model.h"
 #include "core/model_loader.h"
-#include "core/server.h"
+#include "core/model_reaper.h"
+#include "core/server_options.h"
+#include "repository/filesystem.h"
+#include "types/model_metadata.h"
 
 namespace inferd {
 
@@ -24,7 +33,8 @@ class ModelRegistry {
  public:
   // `infer` is how ensembles submit their steps (Server::Infer); without it
   // ensembles fail to load.
-  explicit ModelRegistry(const ServerOptions& options, InferFunction infer = {});
+  explicit ModelRegistry(const ServerOptions& options, InferFunction infer = {},
+                         const ServerEnvironment& environment = {});
   ~ModelRegistry();
 
   // Scans the repositories and loads every model version. Returns one line
@@ -33,10 +43,13 @@ class ModelRegistry {
   // each after the ensembles it uses, so their graphs are checked against
   // composing models that are already READY (or have failed).
   Result<std::vector<std::string>> LoadAll();
-  // Stops every model (finishing queued requests) and marks it UNAVAILABLE.
-  // Ensembles stop first, while the models they compose still serve, so
-  // their running requests finish.
+  // Unloads every version and waits until each is destroyed: accepted
+  // requests finish first. Ensembles go first, while the models they compose
+  // still serve, so their running requests finish.
   void UnloadAll();
+  // Unloads one READY version (see above) without waiting. NOT_FOUND for an
+  // unknown model or version, UNAVAILABLE when that version is not READY.
+  Status UnloadVersion(const std::string& name, int64_t version);
 
   // The model serving `version` (kLatestVersion: the highest ready version).
   // NOT_FOUND for an unknown model or version, UNAVAILABLE when not ready.
@@ -51,7 +64,8 @@ class ModelRegistry {
   struct VersionEntry {
     ModelState state = ModelState::kLoading;
     std::string reason;
-    std::shared_ptr<Model> model;  // set when READY
+    std::shared_ptr<Model> model;     // the registry's handle, set when READY
+    const Model* unloading = nullptr;  // while UNLOADING: the version waiting for its last handle
   };
   struct ModelEntry {
     ModelState state = ModelState::kLoading;  // model-level failures (config, scan)
@@ -62,14 +76,21 @@ class ModelRegistry {
   void LoadVersions(ModelLoader& loader, const ModelPlan& plan, std::vector<std::string>* failures);
   void LoadEnsembles(ModelLoader& loader, std::vector<ModelPlan> ensembles, std::vector<std::string>* failures);
   void SetModelFailure(const std::string& name, const Status& status, std::vector<std::string>* failures);
-  // Stops the models `select` picks and marks them UNAVAILABLE.
-  void StopModels(const std::function<bool(const Model&)>& select);
+  // Takes the READY versions `select` picks out of the table (UNLOADING) and
+  // drops the registry's handles; returns them to wait for.
+  std::vector<const Model*> Unlist(const std::function<bool(const Model&)>& select);
+  // Called by the reaper once `model` is destroyed: UNLOADING -> UNAVAILABLE.
+  void MarkDestroyed(const Model* model);
 
   ServerOptions options_;
   InferFunction infer_;
+  repository::FileSystem* filesystem_;
   BackendRegistry backends_;
   mutable std::shared_mutex mutex_;  // guards models_; held only for lookups and state changes
   std::map<std::string, ModelEntry, std::less<>> models_;
+  // Declared last, so destroyed first: its thread, which calls MarkDestroyed,
+  // ends before the table goes.
+  ModelReaper reaper_;
 };
 
 }  // namespace inferd

@@ -74,7 +74,7 @@ inference::ModelConfig TwoGroups() {
 
 TEST(ModelTest, EveryGroupGetsCountInstancesPerDeviceWithItsName) {
   RecordingBackend backend;
-  Result<std::shared_ptr<Model>> model = Model::Load(Spec(&backend, TwoGroups()));
+  Result<std::unique_ptr<Model>> model = Model::Load(Spec(&backend, TwoGroups()));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_THAT(Names(backend.created), ElementsAre("cpu_0", "cpu_1", "gpu_0", "gpu_1", "gpu_2", "gpu_3"));
   EXPECT_FALSE(backend.created[0].gpu);
@@ -88,7 +88,7 @@ TEST(ModelTest, EveryGroupGetsCountInstancesPerDeviceWithItsName) {
 TEST(ModelTest, AFailingInstanceFailsTheLoadNamingIt) {
   RecordingBackend backend;
   backend.fail_name = "gpu_1";
-  Result<std::shared_ptr<Model>> model = Model::Load(Spec(&backend, TwoGroups()));
+  Result<std::unique_ptr<Model>> model = Model::Load(Spec(&backend, TwoGroups()));
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().message(), "instance 'gpu_1': no such device");
 }
@@ -102,7 +102,7 @@ TEST(ModelTest, DynamicBatchingConfigGetsTheBatcher) {
   config.mutable_dynamic_batching()->set_max_queue_delay_microseconds(5'000'000);
   config.mutable_dynamic_batching()->add_preferred_batch_size(4);
   config.add_instance_group()->set_count(1);
-  Result<std::shared_ptr<Model>> model = Model::Load(Spec(&backend, config));
+  Result<std::unique_ptr<Model>> model = Model::Load(Spec(&backend, config));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
 
   // The first job waits for the batch delay; a second finds the queue full,
@@ -117,7 +117,7 @@ TEST(ModelTest, DynamicBatchingConfigGetsTheBatcher) {
   Result<InferenceResponse> refused = second.get_future().get();
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("Exceeds maximum queue size"));
-  (*model)->Stop();  // runs the waiting job at once
+  model->reset();  // destroying the model stops its batcher, which runs the waiting job at once
   EXPECT_TRUE(first.get_future().get().ok());
 }
 

@@ -201,12 +201,10 @@ Result<uint64_t> ReadCount(const InferenceRequest& request, std::string_view nam
 
 Result<SchedulingParameters> ReadSchedulingParameters(const InferenceRequest& request) {
   SchedulingParameters parameters;
-  Result<uint64_t> priority = ReadCount(request, "priority");
-  if (!priority.ok()) return priority.status();
-  Result<uint64_t> timeout = ReadCount(request, "timeout");
-  if (!timeout.ok()) return timeout.status();
-  parameters.priority = *priority;
-  parameters.timeout_us = *timeout;
+  ASSIGN_OR_RETURN(uint64_t priority, ReadCount(request, "priority"));
+  ASSIGN_OR_RETURN(uint64_t timeout, ReadCount(request, "timeout"));
+  parameters.priority = priority;
+  parameters.timeout_us = timeout;
   return parameters;
 }
 

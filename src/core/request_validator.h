@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "model_config.pb.h"
 
 namespace inferd {

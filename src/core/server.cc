@@ -28,30 +28,37 @@ std::vector<TensorMetadata> DescribeTensors(const auto& tensors, bool batched) {
   return described;
 }
 
-// Wraps `done` so outputs requested with "classification" are converted.
-InferCallback WithClassification(const InferenceRequest& request, const Model& model, InferCallback done) {
+// Converts the outputs requested with "classification" (name, top count).
+Status ClassifyOutputs(const std::vector<std::pair<std::string, int64_t>>& classified, const Model& model,
+                       std::vector<Tensor>* outputs) {
+  const bool batched = model.config().max_batch_size() > 0;
+  for (Tensor& tensor : *outputs) {
+    for (const auto& [name, count] : classified) {
+      if (tensor.name != name) continue;
+      Status status = ClassifyTensor(count, batched, model.LabelsFor(name), &tensor);
+      if (!status.ok()) return status.WithPrefix(fmt::format("model '{}'", model.name()));
+    }
+  }
+  return Status::Ok();
+}
+
+// The callback a queued request completes with: it holds the model's handle
+// until the response has been delivered (so an unloaded version lives until
+// then), and converts outputs requested with "classification".
+InferCallback DeliverWithHandle(const InferenceRequest& request, std::shared_ptr<Model> model, InferCallback done) {
   std::vector<std::pair<std::string, int64_t>> classified;
   for (const auto& output : request.outputs) {
     Result<int64_t> count = ClassificationCount(output);
     if (count.ok() && *count > 0) classified.emplace_back(output.name, *count);
   }
-  if (classified.empty()) return done;
-  const bool batched = model.config().max_batch_size() > 0;
-  return [classified = std::move(classified), batched, &model, done = std::move(done)](
-             Result<InferenceResponse> result) {
-    if (result.ok()) {
-      for (Tensor& tensor : result->outputs) {
-        for (const auto& [name, count] : classified) {
-          if (tensor.name != name) continue;
-          Status status = ClassifyTensor(count, batched, model.LabelsFor(name), &tensor);
-          if (!status.ok()) {
-            done(status.WithPrefix(fmt::format("model '{}'", model.name())));
-            return;
-          }
-        }
-      }
+  return [classified = std::move(classified), model = std::move(model), done = std::move(done)](
+             Result<InferenceResponse> result) mutable {
+    if (result.ok() && !classified.empty()) {
+      Status status = ClassifyOutputs(classified, *model, &result->outputs);
+      if (!status.ok()) result = std::move(status);
     }
     done(std::move(result));
+    model.reset();  // delivered: this request no longer keeps the version alive
   };
 }
 
@@ -80,21 +87,20 @@ Result<int64_t> ParseModelVersion(const std::string& model_name, const std::stri
   return version;
 }
 
-Server::Server(const ServerOptions& options)
+Server::Server(const ServerOptions& options, ServerEnvironment environment)
     : options_(options),
       // Ensemble steps are ordinary requests to their composing models: the
       // registry's models live no longer than the server.
       registry_(std::make_unique<ModelRegistry>(options_, [this](InferenceRequest request, InferCallback done) {
         Infer(std::move(request), std::move(done));
-      })) {}
+      }, environment)) {}
 
 Server::~Server() { Stop(); }
 
-Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
-  std::unique_ptr<Server> server(new Server(options));
-  Result<std::vector<std::string>> loaded = server->registry_->LoadAll();
-  if (!loaded.ok()) return loaded.status();
-  const std::vector<std::string>& failures = *loaded;
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, ServerEnvironment environment) {
+  std::unique_ptr<Server> server(new Server(options, std::move(environment)));
+  ASSIGN_OR_RETURN(std::vector<std::string> loaded, server->registry_->LoadAll());
+  const std::vector<std::string>& failures = loaded;
   if (!failures.empty() && options.exit_on_error) {
     server->Stop();
     return Status::Unavailable(fmt::format("{} model(s) failed to load and --exit-on-error is set; first: {}",
@@ -127,14 +133,12 @@ Status Server::ModelReady(const std::string& name, int64_t version) const {
 }
 
 Result<ModelMetadata> Server::GetModelMetadata(const std::string& name, int64_t version) const {
-  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
-  if (!model.ok()) return model.status();
-  Result<std::vector<std::shared_ptr<Model>>> ready = registry_->ReadyModels(name);
-  if (!ready.ok()) return ready.status();
-  const inference::ModelConfig& config = (*model)->config();
+  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> ready, registry_->ReadyModels(name));
+  const inference::ModelConfig& config = model->config();
   ModelMetadata metadata;
   metadata.name = name;
-  for (const auto& ready_model : *ready) metadata.versions.push_back(std::to_string(ready_model->version()));
+  for (const auto& ready_model : ready) metadata.versions.push_back(std::to_string(ready_model->version()));
   metadata.platform = config.platform().empty() ? config.backend() : config.platform();
   const bool batched = config.max_batch_size() > 0;
   metadata.inputs = DescribeTensors(config.input(), batched);
@@ -144,9 +148,8 @@ Result<ModelMetadata> Server::GetModelMetadata(const std::string& name, int64_t 
 
 Result<std::shared_ptr<const inference::ModelConfig>> Server::GetModelConfig(const std::string& name,
                                                                              int64_t version) const {
-  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
-  if (!model.ok()) return model.status();
-  return (*model)->shared_config();
+  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
+  return model->shared_config();
 }
 
 std::vector<ModelIndexEntry> Server::RepositoryIndex(bool ready_only) const { return registry_->Index(ready_only); }
@@ -154,14 +157,12 @@ std::vector<ModelIndexEntry> Server::RepositoryIndex(bool ready_only) const { re
 Result<std::vector<ModelStatisticsSnapshot>> Server::GetStatistics(const std::string& name, int64_t version) const {
   std::vector<ModelStatisticsSnapshot> snapshots;
   if (version != kLatestVersion) {
-    Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
-    if (!model.ok()) return model.status();
-    snapshots.push_back((*model)->statistics().Snapshot());
+    ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
+    snapshots.push_back(model->statistics().Snapshot());
     return snapshots;
   }
-  Result<std::vector<std::shared_ptr<Model>>> models = registry_->ReadyModels(name);
-  if (!models.ok()) return models.status();
-  for (const auto& model : *models) snapshots.push_back(model->statistics().Snapshot());
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> models, registry_->ReadyModels(name));
+  for (const auto& model : models) snapshots.push_back(model->statistics().Snapshot());
   return snapshots;
 }
 
@@ -172,7 +173,9 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
     done(found.status());
     return;
   }
-  Model& model = **found;
+  // The request's handle on the version, from here until its response is delivered.
+  std::shared_ptr<Model> handle = std::move(found).value();
+  Model& model = *handle;
 
   // Stage 2: validate against the config before anything is queued.
   Result<int64_t> batch_size = ValidateInferenceRequest(request, model.config());
@@ -193,7 +196,7 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
   job->priority = scheduling->priority;
   job->timeout_us = scheduling->timeout_us;
   job->cancelled = request.cancelled;
-  job->done = WithClassification(request, model, std::move(done));
+  job->done = DeliverWithHandle(request, std::move(handle), std::move(done));
   job->request = std::move(request);
   model.Enqueue(std::move(job));
 }

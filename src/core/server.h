@@ -12,54 +12,19 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/inference_request.h"
-#include "core/statistics.h"
+#include "types/inference_request.h"
+#include "core/server_options.h"
+#include "types/model_metadata.h"
+#include "types/statistics.h"
 #include "model_config.pb.h"
 
 namespace inferd {
-
-struct ServerOptions {
-  std::vector<std::string> model_repositories;
-  bool exit_on_error = false;
-  bool strict_readiness = true;      // ready only when every model loaded
-  bool strict_model_config = false;  // false: complete missing config fields from the model file
-  std::string backend_directory;     // where backend libraries live; empty: next to the binary
-  int default_intra_op_threads = 0;  // 0: the backend picks (from the machine's cores)
-  // Serve models whose config sets fields inferd does not implement and that
-  // change results (sequence_batching, decoupled, ...) instead of refusing them.
-  bool allow_unsupported_config_fields = false;
-  std::string server_id = "inferd";  // --id: the name in server metadata
-  // --model-config-name: read <model>/configs/<name>.pbtxt where it exists.
-  std::string model_config_name;
-};
-
-struct TensorMetadata {
-  std::string name;
-  std::string datatype;  // KServe name, "FP32"
-  Shape shape;           // full shape, -1 for the batch and variable dimensions
-};
-
-struct ModelMetadata {
-  std::string name;
-  std::vector<std::string> versions;  // ready versions, ascending
-  std::string platform;
-  std::vector<TensorMetadata> inputs;
-  std::vector<TensorMetadata> outputs;
-};
-
-// One row of the repository index: a model version and its state.
-struct ModelIndexEntry {
-  std::string name;
-  std::string version;  // empty when the model failed before any version was known
-  std::string state;    // "READY", "LOADING", "UNLOADING", "UNAVAILABLE"
-  std::string reason;   // why it is not READY
-};
 
 class ModelRegistry;
 
 class Server {
  public:
-  static Result<std::unique_ptr<Server>> Create(const ServerOptions& options);
+  static Result<std::unique_ptr<Server>> Create(const ServerOptions& options, ServerEnvironment environment = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -90,7 +55,7 @@ class Server {
   void Infer(InferenceRequest request, InferCallback done);
 
  private:
-  explicit Server(const ServerOptions& options);
+  Server(const ServerOptions& options, ServerEnvironment environment);
 
   ServerOptions options_;
   std::unique_ptr<ModelRegistry> registry_;

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "core/tensor.h"
+#include "types/tensor.h"
 #include "protocol/grpc_messages.h"
 #include "protocol/grpc_tensor_contents.h"
 
@@ -60,9 +60,8 @@ class GrpcRequestDecoder {
         return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(input.name())));
       }
       const std::string* raw = i < raw_count ? &message_.raw_input_contents(i) : nullptr;
-      Result<Tensor> tensor = DecodeInput(input, raw);
-      if (!tensor.ok()) return tensor.status();
-      request->inputs.push_back(std::move(tensor).value());
+      ASSIGN_OR_RETURN(Tensor tensor, DecodeInput(input, raw));
+      request->inputs.push_back(std::move(tensor));
     }
     return Status::Ok();
   }
@@ -119,10 +118,10 @@ class GrpcRequestDecoder {
           "nor a raw_input_contents entry",
           name, model_name_));
     }
-    Result<std::string> buffer = ReadTensorContents(input.contents(), tensor.datatype, tensor.shape, model_name_, name);
-    if (!buffer.ok()) return buffer.status();
+    ASSIGN_OR_RETURN(std::string buffer,
+                     ReadTensorContents(input.contents(), tensor.datatype, tensor.shape, model_name_, name));
     return Tensor::FromBuffer(std::move(tensor.name), tensor.datatype, std::move(tensor.shape),
-                              std::move(buffer).value());
+                              std::move(buffer));
   }
 
   Status DecodeOutputs(InferenceRequest* request) const {

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "grpc_service.pb.h"
 
 namespace inferd::protocol {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "grpc_service.pb.h"
 
 namespace inferd::protocol {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/inference_request.h"
-#include "core/server.h"
-#include "core/statistics.h"
+#include "types/inference_request.h"
+#include "types/model_metadata.h"
+#include "types/statistics.h"
 #include "grpc_service.pb.h"
 
 namespace inferd::protocol {

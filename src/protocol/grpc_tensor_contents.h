@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "core/data_type.h"
-#include "core/tensor.h"
+#include "types/data_type.h"
+#include "types/tensor.h"
 #include "grpc_service.pb.h"
 
 namespace inferd::protocol {

@@ -11,7 +11,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "core/tensor.h"
+#include "types/tensor.h"
 #include "protocol/exact_json_parse.h"
 #include "protocol/json_tensor_reader.h"
 
@@ -103,9 +103,8 @@ class RequestDecoder {
       if (!names.insert(StringOf(name->value)).second) {
         return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(StringOf(name->value))));
       }
-      Result<Tensor> tensor = DecodeInput(input, StringOf(name->value));
-      if (!tensor.ok()) return tensor.status();
-      request->inputs.push_back(std::move(tensor).value());
+      ASSIGN_OR_RETURN(Tensor tensor, DecodeInput(input, StringOf(name->value)));
+      request->inputs.push_back(std::move(tensor));
     }
     return Status::Ok();
   }
@@ -161,10 +160,10 @@ class RequestDecoder {
       return InputError(name, "has neither \"data\" nor a \"binary_data_size\" parameter");
     }
     if (has_data) {
-      Result<std::string> buffer = ReadJsonTensorData(data->value, tensor.datatype, tensor.shape, model_name_, name);
-      if (!buffer.ok()) return buffer.status();
+      ASSIGN_OR_RETURN(std::string buffer,
+                       ReadJsonTensorData(data->value, tensor.datatype, tensor.shape, model_name_, name));
       return Tensor::FromBuffer(std::move(tensor.name), tensor.datatype, std::move(tensor.shape),
-                                std::move(buffer).value());
+                                std::move(buffer));
     }
     RETURN_IF_ERROR(TakeBinaryData(name, *binary_size, element_count, &tensor));
     return tensor;

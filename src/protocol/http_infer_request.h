@@ -12,7 +12,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 
 namespace inferd::protocol {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "protocol/http_infer_request.h"
 
 namespace inferd::protocol {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/server.h"
-#include "core/statistics.h"
+#include "types/model_metadata.h"
+#include "types/statistics.h"
 
 namespace inferd::protocol {
 

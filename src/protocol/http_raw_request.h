@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "core/tensor.h"
+#include "types/tensor.h"
 #include "protocol/http_infer_request.h"
 
 namespace inferd::protocol {

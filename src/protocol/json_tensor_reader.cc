@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "core/tensor.h"
+#include "types/tensor.h"
 #include "protocol/half_float.h"
 
 namespace inferd::protocol {

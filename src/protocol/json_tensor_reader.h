@@ -9,8 +9,8 @@
 #include <rapidjson/document.h>
 
 #include "common/status.h"
-#include "core/data_type.h"
-#include "core/tensor.h"
+#include "types/data_type.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 

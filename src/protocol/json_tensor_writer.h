@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "core/tensor.h"
+#include "types/tensor.h"
 #include "protocol/json_writer.h"
 
 namespace inferd::protocol {

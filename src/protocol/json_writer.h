@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 #include <rapidjson/writer.h>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 
 namespace inferd::protocol {
 

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "repository/temp_directory_for_test.h"
+#include "common/temp_directory_for_test.h"
 
 namespace inferd::repository {
 namespace {

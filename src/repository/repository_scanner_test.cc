@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "repository/temp_directory_for_test.h"
+#include "common/temp_directory_for_test.h"
 
 namespace inferd::repository {
 namespace {

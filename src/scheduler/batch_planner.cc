@@ -22,14 +22,13 @@ BatchingPolicy BatchingPolicy::FromConfig(const inference::ModelConfig& config) 
 }
 
 BatchPlan PlanBatch(const PriorityJobQueue& queue, const BatchingPolicy& policy,
-                    PriorityJobQueue::Clock::time_point now, bool flush) {
-  using Clock = PriorityJobQueue::Clock;
+                    Clock::TimePoint now, bool flush) {
   size_t count = 0;
   int64_t rows = 0;
   size_t preferred_count = 0;
   int64_t preferred_rows = 0;
   bool cannot_grow = false;
-  Clock::time_point oldest = Clock::time_point::max();
+  Clock::TimePoint oldest = Clock::kNever;
   const InferJob* first = nullptr;
 
   queue.ForEach([&](const InferJob& job) {

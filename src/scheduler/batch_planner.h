@@ -38,10 +38,10 @@ struct BatchingPolicy {
 struct BatchPlan {
   size_t jobs = 0;    // take this many jobs from the front of the queue now; 0: wait
   int64_t rows = 0;   // their rows
-  PriorityJobQueue::Clock::time_point wait_until = PriorityJobQueue::Clock::time_point::max();
+  Clock::TimePoint wait_until = Clock::kNever;
 };
 
 BatchPlan PlanBatch(const PriorityJobQueue& queue, const BatchingPolicy& policy,
-                    PriorityJobQueue::Clock::time_point now, bool flush);
+                    Clock::TimePoint now, bool flush);
 
 }  // namespace inferd

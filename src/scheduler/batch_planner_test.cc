@@ -7,7 +7,6 @@
 namespace inferd {
 namespace {
 
-using Clock = PriorityJobQueue::Clock;
 using std::chrono::microseconds;
 
 // A job of `rows` rows whose input has `width` columns.
@@ -30,20 +29,20 @@ inference::ModelConfig Config(int max_batch, std::vector<int> preferred, uint64_
 
 class BatchPlannerTest : public ::testing::Test {
  protected:
-  void Fill(std::initializer_list<int64_t> rows, Clock::time_point at) {
+  void Fill(std::initializer_list<int64_t> rows, Clock::TimePoint at) {
     for (int64_t r : rows) {
       auto job = Job(r);
       ASSERT_TRUE(queue_.Enqueue(job, at).ok());
     }
   }
   PriorityJobQueue queue_{inference::ModelDynamicBatching()};
-  const Clock::time_point start_ = Clock::now();
+  const Clock::TimePoint start_ = std::chrono::steady_clock::now();
 };
 
 TEST_F(BatchPlannerTest, EmptyQueuePlansNothing) {
   BatchPlan plan = PlanBatch(queue_, BatchingPolicy::FromConfig(Config(8, {}, 100)), start_, false);
   EXPECT_EQ(plan.jobs, 0u);
-  EXPECT_EQ(plan.wait_until, Clock::time_point::max());
+  EXPECT_EQ(plan.wait_until, Clock::kNever);
 }
 
 TEST_F(BatchPlannerTest, WithoutDelayRunsWhatIsQueuedAtOnce) {

@@ -10,7 +10,6 @@
 namespace inferd {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 std::vector<std::string> RequestedNames(const InferenceRequest& request) {
   std::vector<std::string> names;
@@ -63,7 +62,7 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
     RunJob(model, instance, *jobs.front());
     return;
   }
-  const Clock::time_point started = Clock::now();
+  const Clock::TimePoint started = model.clock->Now();
 
   std::vector<const InferenceRequest*> requests;
   std::vector<const Parameters*> parameters;
@@ -87,7 +86,7 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
 
   ExecutionTimings timings;
   Result<std::vector<Tensor>> outputs = instance.Execute(inputs, output_names, parameters, &timings);
-  const Clock::time_point finished = Clock::now();
+  const Clock::TimePoint finished = model.clock->Now();
   inputs.clear();  // the gathered copy is not needed any more
   if (!outputs.ok()) return FailAll(model, jobs, outputs.status(), FailureReason::kBackend);
 

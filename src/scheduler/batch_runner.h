@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
 

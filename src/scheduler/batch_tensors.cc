@@ -124,16 +124,15 @@ Result<std::vector<std::vector<Tensor>>> ScatterOutputs(const std::vector<Tensor
           "output '{}' has shape {}; a batch of {} rows needs the batch size as its first dimension", output.name,
           ShapeToString(output.shape), total_rows));
     }
-    Result<std::vector<size_t>> offsets = RowOffsets(output, rows, total_rows);
-    if (!offsets.ok()) return offsets.status();
+    ASSIGN_OR_RETURN(std::vector<size_t> offsets, RowOffsets(output, rows, total_rows));
     for (size_t i = 0; i < rows.size(); ++i) {
       Tensor slice;
       slice.name = output.name;
       slice.datatype = output.datatype;
       slice.shape = output.shape;
       slice.shape.front() = rows[i];
-      slice.data = output.data + (*offsets)[i];
-      slice.byte_size = (*offsets)[i + 1] - (*offsets)[i];
+      slice.data = output.data + (offsets)[i];
+      slice.byte_size = (offsets)[i + 1] - (offsets)[i];
       slice.owner = output.owner;
       slices[i].push_back(std::move(slice));
     }

@@ -2,7 +2,7 @@
 // become one tensor per input (rows concatenated along dimension 0), and the
 // model's outputs are split back into each request's own rows.
 //
-// Tensors use the server's layouts (core/tensor.h): fixed-size types are
+// Tensors use the server's layouts (types/tensor.h): fixed-size types are
 // dense row-major, so rows are contiguous byte ranges; BYTES tensors are a
 // sequence of length-prefixed elements, so concatenating buffers concatenates
 // elements and a row boundary is found by walking the elements.
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 

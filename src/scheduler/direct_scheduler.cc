@@ -16,7 +16,7 @@ void DirectScheduler::Enqueue(std::unique_ptr<InferJob> job) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      job->enqueued = std::chrono::steady_clock::now();
+      job->enqueued = model_.clock->Now();
       queue_.push_back(std::move(job));
       work_available_.notify_one();
       return;

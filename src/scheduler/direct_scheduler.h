@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
 

@@ -3,10 +3,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "common/gate_for_test.h"
 
 namespace inferd {
 namespace {
@@ -15,8 +19,8 @@ namespace {
 // records how many executions overlap.
 class DoublingInstance : public BackendInstance {
  public:
-  DoublingInstance(std::atomic<int>* active, std::atomic<int>* max_active, std::chrono::milliseconds delay)
-      : active_(active), max_active_(max_active), delay_(delay) {}
+  DoublingInstance(std::atomic<int>* active, std::atomic<int>* max_active, Gate* gate)
+      : active_(active), max_active_(max_active), gate_(gate) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
                                       RequestParameters, ExecutionTimings*) override {
@@ -24,7 +28,7 @@ class DoublingInstance : public BackendInstance {
     int seen = max_active_->load();
     while (now > seen && !max_active_->compare_exchange_weak(seen, now)) {
     }
-    std::this_thread::sleep_for(delay_);
+    gate_->Pass();
     --*active_;
     if (inputs.empty()) return Status::InvalidArgument("no input");
     int32_t value = 0;
@@ -38,7 +42,7 @@ class DoublingInstance : public BackendInstance {
  private:
   std::atomic<int>* active_;
   std::atomic<int>* max_active_;
-  std::chrono::milliseconds delay_;
+  Gate* gate_;
 };
 
 std::unique_ptr<InferJob> MakeJob(int32_t value, std::promise<Result<InferenceResponse>>* promise) {
@@ -60,18 +64,19 @@ int32_t FirstValue(const InferenceResponse& response) {
 
 class DirectSchedulerTest : public ::testing::Test {
  protected:
-  std::unique_ptr<DirectScheduler> Make(int instances, std::chrono::milliseconds delay) {
+  std::unique_ptr<DirectScheduler> Make(int instances) {
     std::vector<std::unique_ptr<BackendInstance>> list;
-    for (int i = 0; i < instances; ++i) list.push_back(std::make_unique<DoublingInstance>(&active_, &max_active_, delay));
+    for (int i = 0; i < instances; ++i) list.push_back(std::make_unique<DoublingInstance>(&active_, &max_active_, &gate_));
     return std::make_unique<DirectScheduler>(ScheduledModel{"m", 1, &stats_}, std::move(list));
   }
+  Gate gate_;  // open unless a test closes it
   std::atomic<int> active_{0};
   std::atomic<int> max_active_{0};
   ModelStatistics stats_{"m", 1};
 };
 
 TEST_F(DirectSchedulerTest, EveryJobGetsItsOwnAnswerAndIsCounted) {
-  auto scheduler = Make(2, std::chrono::milliseconds(0));
+  auto scheduler = Make(2);
   constexpr int kJobs = 64;
   std::vector<std::promise<Result<InferenceResponse>>> promises(kJobs);
   for (int i = 0; i < kJobs; ++i) scheduler->Enqueue(MakeJob(i, &promises[i]));
@@ -90,15 +95,18 @@ TEST_F(DirectSchedulerTest, EveryJobGetsItsOwnAnswerAndIsCounted) {
 }
 
 TEST_F(DirectSchedulerTest, TwoInstancesRunConcurrently) {
-  auto scheduler = Make(2, std::chrono::milliseconds(50));
+  gate_.Close();
+  auto scheduler = Make(2);
   std::vector<std::promise<Result<InferenceResponse>>> promises(4);
   for (int i = 0; i < 4; ++i) scheduler->Enqueue(MakeJob(i, &promises[i]));
+  ASSERT_TRUE(gate_.AwaitHeld(2));  // two executions at once
+  gate_.Open();
   for (auto& promise : promises) ASSERT_TRUE(promise.get_future().get().ok());
   EXPECT_EQ(max_active_.load(), 2);
 }
 
 TEST_F(DirectSchedulerTest, BackendErrorFailsOnlyThatJob) {
-  auto scheduler = Make(1, std::chrono::milliseconds(0));
+  auto scheduler = Make(1);
   std::promise<Result<InferenceResponse>> bad_promise;
   auto bad = MakeJob(1, &bad_promise);
   bad->request.inputs.clear();
@@ -116,18 +124,37 @@ TEST_F(DirectSchedulerTest, BackendErrorFailsOnlyThatJob) {
 }
 
 TEST_F(DirectSchedulerTest, StopDrainsQueuedJobsThenRejectsNewOnes) {
-  auto scheduler = Make(1, std::chrono::milliseconds(5));
+  gate_.Close();
+  auto scheduler = Make(1);
   constexpr int kJobs = 10;
-  std::vector<std::promise<Result<InferenceResponse>>> promises(kJobs);
-  for (int i = 0; i < kJobs; ++i) scheduler->Enqueue(MakeJob(i, &promises[i]));
-  scheduler->Stop();
-  for (auto& promise : promises) EXPECT_TRUE(promise.get_future().get().ok());
+  std::deque<std::promise<Result<InferenceResponse>>> promises;
+  std::vector<std::future<Result<InferenceResponse>>> queued;
+  for (int i = 0; i < kJobs; ++i) {
+    queued.push_back(promises.emplace_back().get_future());
+    scheduler->Enqueue(MakeJob(i, &promises.back()));
+  }
+  ASSERT_TRUE(gate_.AwaitHeld(1));
+  std::thread stopper([&] { scheduler->Stop(); });
+  // Stop has begun once a job is refused at once; jobs offered before that
+  // queue behind the others, and everything queued is still held.
+  std::optional<Result<InferenceResponse>> refused;
+  for (int attempt = 0; attempt < 1'000'000 && !refused; ++attempt) {
+    std::future<Result<InferenceResponse>> answer = promises.emplace_back().get_future();
+    scheduler->Enqueue(MakeJob(100, &promises.back()));
+    if (answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      refused = answer.get();
+    } else {
+      queued.push_back(std::move(answer));
+    }
+  }
+  ASSERT_TRUE(refused.has_value());
+  ASSERT_FALSE(refused->ok());
+  EXPECT_EQ(refused->status().code(), StatusCode::kUnavailable);
+  for (auto& answer : queued) EXPECT_EQ(answer.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  gate_.Open();
+  stopper.join();
+  for (auto& answer : queued) EXPECT_TRUE(answer.get().ok());
   EXPECT_EQ(scheduler->InFlight(), 0u);
-  std::promise<Result<InferenceResponse>> late;
-  scheduler->Enqueue(MakeJob(1, &late));
-  Result<InferenceResponse> late_result = late.get_future().get();
-  ASSERT_FALSE(late_result.ok());
-  EXPECT_EQ(late_result.status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

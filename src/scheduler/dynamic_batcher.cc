@@ -8,14 +8,13 @@
 namespace inferd {
 namespace {
 
-using Clock = PriorityJobQueue::Clock;
 
-Status DroppedStatus(const DroppedJob& dropped) {
+Status DroppedStatus(const DroppedJob& dropped, Clock::TimePoint now) {
   if (dropped.reason == DroppedJob::Reason::kCancelled) {
     return Status::Cancelled("request cancelled while queued: the client went away");
   }
   const double waited_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - dropped.job->enqueued).count();
+      std::chrono::duration<double, std::milli>(now - dropped.job->enqueued).count();
   // UNAVAILABLE and "Request timeout expired", as Triton answers.
   return Status::Unavailable(fmt::format(
       "Request timeout expired: the request waited {:.1f} ms in the queue, longer than its timeout of {} us "
@@ -64,7 +63,7 @@ void DynamicBatcher::Enqueue(std::unique_ptr<InferJob> job) {
     if (stopping_) {
       refused = Status::Unavailable("the model is being unloaded");
     } else {
-      const Clock::time_point now = Clock::now();
+      const Clock::TimePoint now = model_.clock->Now();
       refused = queue_.Enqueue(job, now);
       if (refused.ok()) {
         // Wake the batcher only when it has something to do: an idle
@@ -124,17 +123,18 @@ void DynamicBatcher::Dispatch(const BatchPlan& plan, Worker* worker) {
 }
 
 void DynamicBatcher::FailDropped(std::vector<DroppedJob> dropped) {
+  const Clock::TimePoint now = model_.clock->Now();
   for (DroppedJob& entry : dropped) {
     const FailureReason reason =
         entry.reason == DroppedJob::Reason::kCancelled ? FailureReason::kCanceled : FailureReason::kRejected;
-    FailJob(model_, *entry.job, DroppedStatus(entry), reason);
+    FailJob(model_, *entry.job, DroppedStatus(entry, now), reason);
   }
 }
 
 void DynamicBatcher::BatcherLoop() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    const Clock::time_point now = Clock::now();
+    const Clock::TimePoint now = model_.clock->Now();
     std::vector<DroppedJob> dropped;
     queue_.Expire(now, &dropped);
     if (!dropped.empty()) {
@@ -148,7 +148,7 @@ void DynamicBatcher::BatcherLoop() {
       continue;
     }
 
-    Clock::time_point wake_at = queue_.NextDeadline();
+    Clock::TimePoint wake_at = queue_.NextDeadline();
     for (Worker* idle = IdleWorker(); idle != nullptr && !queue_.empty(); idle = IdleWorker()) {
       const BatchPlan plan = PlanBatch(queue_, policy_, now, stopping_);
       if (plan.jobs == 0) {
@@ -160,12 +160,8 @@ void DynamicBatcher::BatcherLoop() {
 
     if (stopping_ && queue_.empty()) break;
     batcher_sleeps_until_ = wake_at;
-    if (wake_at == Clock::time_point::max()) {
-      batcher_wake_.wait(lock);
-    } else {
-      batcher_wake_.wait_until(lock, wake_at);
-    }
-    batcher_sleeps_until_ = Clock::time_point::min();  // awake: Enqueue need not wake it for deadlines
+    model_.clock->WaitUntil(batcher_wake_, lock, wake_at);
+    batcher_sleeps_until_ = Clock::TimePoint::min();  // awake: Enqueue need not wake it for deadlines
   }
   batcher_done_ = true;
   for (auto& worker : workers_) worker->batch_ready.notify_one();

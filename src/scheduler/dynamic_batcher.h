@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "common/status.h"
 #include "model_config.pb.h"
 #include "scheduler/batch_planner.h"
@@ -72,7 +72,7 @@ class DynamicBatcher : public Scheduler {
   std::vector<std::unique_ptr<Worker>> workers_;
   size_t idle_workers_ = 0;
   size_t running_jobs_ = 0;  // dispatched or being dropped, not yet completed
-  PriorityJobQueue::Clock::time_point batcher_sleeps_until_ = PriorityJobQueue::Clock::time_point::max();
+  Clock::TimePoint batcher_sleeps_until_ = Clock::kNever;
   bool stopping_ = false;
   bool batcher_done_ = false;
   bool joined_ = false;

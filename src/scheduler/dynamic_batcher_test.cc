@@ -9,36 +9,18 @@
 
 #include <gtest/gtest.h>
 
+#include "common/fake_clock_for_test.h"
+#include "common/gate_for_test.h"
+
 namespace inferd {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using SteadyTime = std::chrono::steady_clock;
 
-// Blocks executions while closed.
-class Gate {
- public:
-  void Close() {
-    std::lock_guard lock(mutex_);
-    open_ = false;
-  }
-  void Open() {
-    {
-      std::lock_guard lock(mutex_);
-      open_ = true;
-    }
-    changed_.notify_all();
-  }
-  void Pass() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_ = true;
-};
+// The tests run the batcher on a FakeClock: queue delays and timeouts pass
+// when a test advances it, and clock.AwaitWaiterUntil(t) tells that the
+// batcher has done everything it can before t. No test sleeps.
 
 // What the fake instances saw, shared by all instances of one test.
 struct Recorder {
@@ -50,6 +32,7 @@ struct Recorder {
   std::atomic<int> active{0};
   std::atomic<int> max_active{0};
   std::atomic<int> started{0};
+  std::condition_variable started_changed;  // with `mutex`
   Gate gate;
   std::function<void(int32_t first_value)> before_execute;  // optional; set before enqueuing
 
@@ -60,6 +43,11 @@ struct Recorder {
   std::vector<int32_t> Firsts() {
     std::lock_guard lock(mutex);
     return first_values;
+  }
+  // Waits (at most 10 s) until `count` executions have started.
+  bool AwaitStarted(int count) {
+    std::unique_lock lock(mutex);
+    return started_changed.wait_for(lock, std::chrono::seconds(10), [&] { return started.load() >= count; });
   }
 };
 
@@ -86,7 +74,11 @@ class EchoInstance : public BackendInstance {
       recorder_->batch_rows.push_back(rows);
       recorder_->first_values.push_back(values.at(0));
     }
-    ++recorder_->started;
+    {
+      std::lock_guard lock(recorder_->mutex);
+      ++recorder_->started;
+    }
+    recorder_->started_changed.notify_all();
     int now = ++recorder_->active;
     int seen = recorder_->max_active.load();
     while (now > seen && !recorder_->max_active.compare_exchange_weak(seen, now)) {
@@ -119,7 +111,7 @@ class EchoInstance : public BackendInstance {
 struct Call {
   std::promise<Result<InferenceResponse>> promise;
   std::future<Result<InferenceResponse>> future = promise.get_future();
-  Clock::time_point answered;
+  SteadyTime::time_point answered;
 };
 
 std::unique_ptr<InferJob> MakeJob(std::vector<int32_t> values, int64_t rows, Call* call, uint64_t priority = 0,
@@ -135,7 +127,7 @@ std::unique_ptr<InferJob> MakeJob(std::vector<int32_t> values, int64_t rows, Cal
   job->priority = priority;
   job->timeout_us = timeout_us;
   job->done = [call](Result<InferenceResponse> result) {
-    call->answered = Clock::now();
+    call->answered = SteadyTime::now();
     call->promise.set_value(std::move(result));
   };
   return job;
@@ -149,12 +141,13 @@ std::vector<int32_t> Values(const Tensor& tensor) {
 
 class DynamicBatcherTest : public ::testing::Test {
  protected:
-  std::unique_ptr<DynamicBatcher> Make(int instances = 1) {
+  std::unique_ptr<DynamicBatcher> Make(int instances = 1, Clock* clock = nullptr) {
     config_.set_name("m");
     std::vector<std::unique_ptr<BackendInstance>> list;
     for (int i = 0; i < instances; ++i) list.push_back(std::make_unique<EchoInstance>(&recorder_));
     Result<std::unique_ptr<DynamicBatcher>> batcher =
-        DynamicBatcher::Create(config_, ScheduledModel{"m", 1, &stats_}, std::move(list));
+        DynamicBatcher::Create(config_, ScheduledModel{"m", 1, &stats_, clock != nullptr ? clock : &clock_},
+                               std::move(list));
     EXPECT_TRUE(batcher.ok()) << batcher.status().ToString();
     return std::move(batcher).value();
   }
@@ -163,10 +156,17 @@ class DynamicBatcherTest : public ::testing::Test {
   void Block(DynamicBatcher& batcher, Call* call) {
     recorder_.gate.Close();
     batcher.Enqueue(MakeJob({1000}, 1, call));
-    while (recorder_.started.load() == 0) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(recorder_.AwaitStarted(1));
+  }
+  // Waits (at most 10 s) until the batcher holds no job.
+  static bool AwaitIdle(const DynamicBatcher& batcher) {
+    const auto deadline = SteadyTime::now() + 10s;
+    while (batcher.InFlight() != 0 && SteadyTime::now() < deadline) std::this_thread::yield();
+    return batcher.InFlight() == 0;
   }
 
   inference::ModelConfig config_;
+  FakeClock clock_;
   Recorder recorder_;
   ModelStatistics stats_{"m", 1};
 };
@@ -226,9 +226,7 @@ TEST_F(DynamicBatcherTest, RequestsQueuedBehindABusyInstanceRunAsOneBatchAndGetT
   ASSERT_EQ(snapshot.batch_stats.size(), 2u);
   EXPECT_EQ(snapshot.batch_stats[1].batch_size, 15u);
   // The worker counts its batch done just after the last answer went out.
-  const Clock::time_point deadline = Clock::now() + 2s;
-  while (batcher->InFlight() != 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  EXPECT_EQ(batcher->InFlight(), 0u);
+  EXPECT_TRUE(AwaitIdle(*batcher));
 }
 
 TEST_F(DynamicBatcherTest, BatchesNeverExceedMaxBatchSize) {
@@ -258,12 +256,14 @@ TEST_F(DynamicBatcherTest, PreferredSizeRunsWithoutWaitingForTheDelay) {
   Batching().add_preferred_batch_size(2);
   Batching().set_max_queue_delay_microseconds(10'000'000);
   auto batcher = Make();
-  const Clock::time_point start = Clock::now();
   std::vector<Call> calls(2);
   batcher->Enqueue(MakeJob({1}, 1, &calls[0]));
   batcher->Enqueue(MakeJob({2}, 1, &calls[1]));
-  for (auto& call : calls) ASSERT_TRUE(call.future.get().ok());
-  EXPECT_LT(Clock::now() - start, 5s);
+  // The clock never moves: only the preferred size can have released them.
+  for (auto& call : calls) {
+    ASSERT_EQ(call.future.wait_for(10s), std::future_status::ready);
+    ASSERT_TRUE(call.future.get().ok());
+  }
   EXPECT_EQ(recorder_.Rows(), (std::vector<int64_t>{2}));
 }
 
@@ -272,47 +272,62 @@ TEST_F(DynamicBatcherTest, QueueDelayGathersABatchThenRunsIt) {
   Batching().add_preferred_batch_size(8);
   Batching().set_max_queue_delay_microseconds(200'000);
   auto batcher = Make();
-  const Clock::time_point start = Clock::now();
+  const Clock::TimePoint start = clock_.Now();
   std::vector<Call> calls(3);
   for (int i = 0; i < 3; ++i) batcher->Enqueue(MakeJob({i}, 1, &calls[i]));
+  // The batcher sleeps until the oldest job's delay is over, and only then runs them.
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 200ms));
+  clock_.Advance(199ms);
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 200ms));
+  EXPECT_EQ(recorder_.started.load(), 0);
+  clock_.Advance(1ms);
   for (auto& call : calls) ASSERT_TRUE(call.future.get().ok());
-  EXPECT_GE(Clock::now() - start, 190ms);
   EXPECT_EQ(recorder_.Rows(), (std::vector<int64_t>{3}));
 }
 
 TEST_F(DynamicBatcherTest, PreserveOrderingHoldsAFastResponseUntilTheSlowerEarlierOne) {
   config_.set_max_batch_size(1);
   Batching().set_preserve_ordering(true);
-  std::atomic<Clock::rep> fast_done{0};
-  recorder_.before_execute = [&fast_done](int32_t value) {
-    if (value == 0) std::this_thread::sleep_for(150ms);
-    if (value == 1) fast_done = Clock::now().time_since_epoch().count();
+  Gate slow;  // holds the execution of job 0
+  slow.Close();
+  recorder_.before_execute = [&slow](int32_t value) {
+    if (value == 0) slow.Pass();
   };
   auto batcher = Make(2);
   std::vector<Call> calls(2);
   batcher->Enqueue(MakeJob({0}, 1, &calls[0]));
   batcher->Enqueue(MakeJob({1}, 1, &calls[1]));
+  // Job 1 ran on the other instance and its worker is done with it (one job
+  // left in flight), but its answer waits for job 0's.
+  ASSERT_TRUE(recorder_.AwaitStarted(2));
+  const auto deadline = SteadyTime::now() + 10s;
+  while (batcher->InFlight() != 1 && SteadyTime::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(batcher->InFlight(), 1u);
+  EXPECT_EQ(calls[1].future.wait_for(0s), std::future_status::timeout);
+  slow.Open();
   ASSERT_TRUE(calls[1].future.get().ok());
   ASSERT_TRUE(calls[0].future.get().ok());
   EXPECT_LE(calls[0].answered, calls[1].answered);
-  // The fast job ran on the other instance long before the slow one ended;
-  // only its answer waited.
-  EXPECT_LT(fast_done.load(), calls[0].answered.time_since_epoch().count());
 }
 
 TEST_F(DynamicBatcherTest, WithoutPreserveOrderingAFastResponseIsNotHeld) {
   config_.set_max_batch_size(1);
   Batching();
-  recorder_.before_execute = [](int32_t value) {
-    if (value == 0) std::this_thread::sleep_for(150ms);
+  Gate slow;  // holds the execution of job 0
+  slow.Close();
+  recorder_.before_execute = [&slow](int32_t value) {
+    if (value == 0) slow.Pass();
   };
   auto batcher = Make(2);
   std::vector<Call> calls(2);
   batcher->Enqueue(MakeJob({0}, 1, &calls[0]));
   batcher->Enqueue(MakeJob({1}, 1, &calls[1]));
-  ASSERT_TRUE(calls[0].future.get().ok());
+  // Job 1's answer arrives while job 0 is still held.
+  ASSERT_EQ(calls[1].future.wait_for(10s), std::future_status::ready);
   ASSERT_TRUE(calls[1].future.get().ok());
-  EXPECT_LT(calls[1].answered, calls[0].answered);
+  EXPECT_EQ(calls[0].future.wait_for(0s), std::future_status::timeout);
+  slow.Open();
+  ASSERT_TRUE(calls[0].future.get().ok());
 }
 
 TEST_F(DynamicBatcherTest, HigherPriorityIsServedFirst) {
@@ -359,15 +374,21 @@ TEST_F(DynamicBatcherTest, RejectTimeoutFiresWhileTheInstanceIsStillBusy) {
   Call blocker;
   Block(*batcher, &blocker);
   Call call;
-  const Clock::time_point start = Clock::now();
+  const Clock::TimePoint start = clock_.Now();
   batcher->Enqueue(MakeJob({7}, 1, &call));
-  // The instance stays blocked: the answer must come from the timer.
-  ASSERT_EQ(call.future.wait_for(2s), std::future_status::ready);
+  // The instance stays blocked: the answer must come from the batcher's timer.
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 50ms));
+  clock_.Advance(49ms);
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 50ms));
+  EXPECT_EQ(call.future.wait_for(0s), std::future_status::timeout);
+  clock_.Advance(1ms);
+  ASSERT_EQ(call.future.wait_for(10s), std::future_status::ready);
   Result<InferenceResponse> result = call.future.get();
-  EXPECT_GE(call.answered - start, 50ms);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(result.status().message().find("Request timeout expired"), std::string::npos)
+  EXPECT_NE(result.status().message().find("Request timeout expired: the request waited 50.0 ms in the queue, "
+                                           "longer than its timeout of 50000 us"),
+            std::string::npos)
       << result.status().message();
   EXPECT_EQ(recorder_.started.load(), 1);  // it never reached the instance
   recorder_.gate.Open();
@@ -381,11 +402,17 @@ TEST_F(DynamicBatcherTest, RequestTimeoutOverridesAShorterOneOnly) {
   Call blocker;
   Block(*batcher, &blocker);
   Call timed, untimed;
+  const Clock::TimePoint start = clock_.Now();
   batcher->Enqueue(MakeJob({1}, 1, &timed, 0, 30'000));
   batcher->Enqueue(MakeJob({2}, 1, &untimed));
-  ASSERT_EQ(timed.future.wait_for(2s), std::future_status::ready);
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 30ms));
+  clock_.Advance(30ms);
+  ASSERT_EQ(timed.future.wait_for(10s), std::future_status::ready);
   EXPECT_FALSE(timed.future.get().ok());
-  EXPECT_EQ(untimed.future.wait_for(100ms), std::future_status::timeout);
+  // The untimed job has no deadline: the batcher sleeps without one.
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(Clock::kNever));
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(untimed.future.wait_for(0s), std::future_status::timeout);
   recorder_.gate.Open();
   EXPECT_TRUE(untimed.future.get().ok());
 }
@@ -399,10 +426,14 @@ TEST_F(DynamicBatcherTest, DelayTimeoutMovesTheRequestBehindLaterOnes) {
   Call blocker;
   Block(*batcher, &blocker);
   std::vector<Call> calls(3);
+  const Clock::TimePoint start = clock_.Now();
   batcher->Enqueue(MakeJob({1}, 1, &calls[0], 0, 20'000));  // expires while blocked
   batcher->Enqueue(MakeJob({2}, 1, &calls[1]));
   batcher->Enqueue(MakeJob({3}, 1, &calls[2]));
-  std::this_thread::sleep_for(80ms);
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(start + 20ms));
+  clock_.Advance(20ms);
+  // Moved behind the others, without a deadline now.
+  ASSERT_TRUE(clock_.AwaitWaiterUntil(Clock::kNever));
   recorder_.gate.Open();
   for (auto& call : calls) ASSERT_TRUE(call.future.get().ok());  // delayed, not rejected
   EXPECT_EQ(recorder_.Firsts(), (std::vector<int32_t>{1000, 2, 3, 1}));
@@ -500,10 +531,13 @@ TEST_F(DynamicBatcherTest, CancelledJobIsDroppedBeforeExecution) {
 TEST_F(DynamicBatcherTest, TwoInstancesRunBatchesConcurrently) {
   config_.set_max_batch_size(1);
   Batching();
-  recorder_.before_execute = [](int32_t) { std::this_thread::sleep_for(50ms); };
+  recorder_.gate.Close();
   auto batcher = Make(2);
   std::vector<Call> calls(4);
   for (int i = 0; i < 4; ++i) batcher->Enqueue(MakeJob({i}, 1, &calls[i]));
+  // Both instances are inside an execution at once.
+  ASSERT_TRUE(recorder_.AwaitStarted(2));
+  recorder_.gate.Open();
   for (auto& call : calls) ASSERT_TRUE(call.future.get().ok());
   EXPECT_EQ(recorder_.max_active.load(), 2);
 }
@@ -514,9 +548,7 @@ TEST_F(DynamicBatcherTest, StopRunsQueuedJobsWithoutWaitingForTheDelayThenRefuse
   auto batcher = Make();
   std::vector<Call> calls(3);
   for (int i = 0; i < 3; ++i) batcher->Enqueue(MakeJob({i}, 1, &calls[i]));
-  const Clock::time_point start = Clock::now();
-  batcher->Stop();
-  EXPECT_LT(Clock::now() - start, 10s);
+  batcher->Stop();  // the fake clock never reaches the delay
   for (auto& call : calls) EXPECT_TRUE(call.future.get().ok());
   EXPECT_EQ(batcher->InFlight(), 0u);
   Call late;
@@ -530,7 +562,7 @@ TEST_F(DynamicBatcherTest, StopRunsQueuedJobsWithoutWaitingForTheDelayThenRefuse
 TEST_F(DynamicBatcherTest, ManyConcurrentClientsEachGetTheirOwnRows) {
   config_.set_max_batch_size(8);
   Batching().set_max_queue_delay_microseconds(500);
-  auto batcher = Make(2);
+  auto batcher = Make(2, &Clock::Steady());  // real delays, so that lone jobs leave
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;
   std::vector<std::thread> clients;

@@ -225,10 +225,9 @@ Result<EnsembleGraph> BuildEnsembleDataflow(const inference::ModelConfig& ensemb
 
 Result<std::shared_ptr<const EnsembleGraph>> BuildEnsembleGraph(const inference::ModelConfig& ensemble,
                                                                 const ComposingConfigLookup& lookup) {
-  Result<EnsembleGraph> graph = BuildEnsembleDataflow(ensemble);
-  if (!graph.ok()) return graph.status();
-  RETURN_IF_ERROR(CheckComposingModels(ensemble, *graph, lookup));
-  return std::shared_ptr<const EnsembleGraph>(std::make_shared<EnsembleGraph>(std::move(graph).value()));
+  ASSIGN_OR_RETURN(EnsembleGraph graph, BuildEnsembleDataflow(ensemble));
+  RETURN_IF_ERROR(CheckComposingModels(ensemble, graph, lookup));
+  return std::shared_ptr<const EnsembleGraph>(std::make_shared<EnsembleGraph>(std::move(graph)));
 }
 
 }  // namespace inferd

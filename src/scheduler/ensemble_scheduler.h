@@ -27,7 +27,7 @@
 #include <memory>
 #include <mutex>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "scheduler/ensemble_graph.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"

@@ -8,6 +8,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -332,18 +333,32 @@ TEST_F(EnsembleSchedulerTest, StopWaitsForRunningRequestsAndRejectsNewOnes) {
     scheduler->Stop();
     stopped = true;
   });
-  std::this_thread::sleep_for(50ms);
-  EXPECT_FALSE(stopped);  // the request still runs
+  // Stop has begun once a request is refused at once; those offered before
+  // that run too and are held like the first.
+  std::vector<std::future<Result<InferenceResponse>>> accepted;
+  std::optional<Result<InferenceResponse>> refused_early;
+  for (int attempt = 0; attempt < 1'000'000 && !refused_early; ++attempt) {
+    auto answer = Submit(*scheduler);
+    if (answer.wait_for(0s) == std::future_status::ready) {
+      refused_early = answer.get();
+    } else {
+      accepted.push_back(std::move(answer));
+    }
+  }
+  ASSERT_TRUE(refused_early.has_value());
+  EXPECT_FALSE(refused_early->ok());
+  EXPECT_FALSE(stopped);  // the first request still runs
   EXPECT_EQ(first.wait_for(0s), std::future_status::timeout);
   fake_.Release("join");
   stopper.join();
   EXPECT_TRUE(first.get().ok());
+  for (auto& answer : accepted) EXPECT_TRUE(answer.get().ok());
 
   Result<InferenceResponse> refused = Submit(*scheduler).get();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(refused.status().message(), HasSubstr("being unloaded"));
-  EXPECT_EQ(statistics_.Snapshot().failures_by_reason[static_cast<size_t>(FailureReason::kRejected)], 1u);
+  EXPECT_EQ(statistics_.Snapshot().failures_by_reason[static_cast<size_t>(FailureReason::kRejected)], 2u);  // the probe that saw Stop begin, and this one
 }
 
 }  // namespace

@@ -7,14 +7,17 @@
 namespace inferd {
 namespace {
 
+// 0 when `end` is before `start`: a request is stamped on the real clock when
+// it is decoded, while a test's scheduler may run on a fake one.
 uint64_t NanosSince(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end) {
+  if (end < start) return 0;
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
 }
 
 }  // namespace
 
 void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job) {
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = model.clock->Now();
   std::vector<std::string> output_names;
   output_names.reserve(job.request.outputs.size());
   for (const auto& output : job.request.outputs) output_names.push_back(output.name);
@@ -22,7 +25,7 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
   const Parameters* const parameters[] = {&job.request.parameters};
   ExecutionTimings timings;
   Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, parameters, &timings);
-  const auto finished = std::chrono::steady_clock::now();
+  const auto finished = model.clock->Now();
   if (!outputs.ok()) {
     FailJob(model, job, outputs.status(), FailureReason::kBackend);
     return;
@@ -47,7 +50,7 @@ void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor>
 }
 
 void FailJob(const ScheduledModel& model, InferJob& job, Status status, FailureReason reason) {
-  model.statistics->RecordFailure(NanosSince(job.request.received, std::chrono::steady_clock::now()), reason);
+  model.statistics->RecordFailure(NanosSince(job.request.received, model.clock->Now()), reason);
   std::string prefix = fmt::format("model '{}' version {}", model.name, model.version);
   // Backend and validation messages usually name the model already.
   if (status.message().find("'" + model.name + "'") != std::string::npos) {

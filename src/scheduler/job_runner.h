@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
-#include "core/statistics.h"
+#include "backends/sdk/backend.h"
+#include "common/clock.h"
+#include "types/statistics.h"
 #include "scheduler/scheduler.h"
 
 namespace inferd {
@@ -17,6 +18,7 @@ struct ScheduledModel {
   std::string name;
   int64_t version = 0;
   ModelStatistics* statistics = nullptr;  // owned by the model, outlives the scheduler
+  Clock* clock = &Clock::Steady();        // what queue delays, timeouts and timings are measured on
 };
 
 // Executes `job` on `instance`, records statistics and calls job.done once.

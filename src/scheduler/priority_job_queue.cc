@@ -32,7 +32,7 @@ uint64_t PriorityJobQueue::TimeoutFor(const inference::ModelQueuePolicy& policy,
   return policy_us;
 }
 
-Status PriorityJobQueue::Enqueue(std::unique_ptr<InferJob>& job, Clock::time_point now) {
+Status PriorityJobQueue::Enqueue(std::unique_ptr<InferJob>& job, Clock::TimePoint now) {
   const uint64_t level_number = LevelFor(job->priority);
   Level& level = LevelAt(level_number);
   const uint64_t max_size = level.policy->max_queue_size();
@@ -49,14 +49,14 @@ Status PriorityJobQueue::Enqueue(std::unique_ptr<InferJob>& job, Clock::time_poi
   }
   const uint64_t timeout_us = TimeoutFor(*level.policy, job->timeout_us);
   job->enqueued = now;
-  const Clock::time_point deadline =
-      timeout_us == 0 ? Clock::time_point::max() : now + std::chrono::microseconds(timeout_us);
+  const Clock::TimePoint deadline =
+      timeout_us == 0 ? Clock::kNever : now + std::chrono::microseconds(timeout_us);
   level.waiting.push_back(Entry{std::move(job), deadline, timeout_us});
   ++size_;
   return Status::Ok();
 }
 
-void PriorityJobQueue::Expire(Clock::time_point now, std::vector<DroppedJob>* dropped) {
+void PriorityJobQueue::Expire(Clock::TimePoint now, std::vector<DroppedJob>* dropped) {
   for (auto& [number, level] : levels_) {
     const bool delay = level.policy->timeout_action() == inference::ModelQueuePolicy::DELAY;
     // Most wake-ups find nothing to drop; do not rebuild the FIFO then.
@@ -73,7 +73,7 @@ void PriorityJobQueue::Expire(Clock::time_point now, std::vector<DroppedJob>* dr
       } else if (entry.deadline <= now && !delay) {
         dropped->push_back(DroppedJob{std::move(entry.job), DroppedJob::Reason::kTimedOut, entry.timeout_us});
       } else if (entry.deadline <= now) {
-        entry.deadline = Clock::time_point::max();
+        entry.deadline = Clock::kNever;
         level.delayed.push_back(std::move(entry));
       } else {
         kept.push_back(std::move(entry));
@@ -92,8 +92,8 @@ void PriorityJobQueue::Expire(Clock::time_point now, std::vector<DroppedJob>* dr
   size_ = remaining;
 }
 
-PriorityJobQueue::Clock::time_point PriorityJobQueue::NextDeadline() const {
-  Clock::time_point next = Clock::time_point::max();
+Clock::TimePoint PriorityJobQueue::NextDeadline() const {
+  Clock::TimePoint next = Clock::kNever;
   for (const auto& [number, level] : levels_) {
     for (const Entry& entry : level.waiting) next = std::min(next, entry.deadline);
   }

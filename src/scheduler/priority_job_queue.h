@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "model_config.pb.h"
 #include "scheduler/scheduler.h"
@@ -42,7 +43,6 @@ struct DroppedJob {
 
 class PriorityJobQueue {
  public:
-  using Clock = std::chrono::steady_clock;
 
   explicit PriorityJobQueue(const inference::ModelDynamicBatching& config);
 
@@ -52,14 +52,14 @@ class PriorityJobQueue {
   // Queues `job` at the level of its priority, stamping job->enqueued = now.
   // When that level is full, returns UNAVAILABLE (message without the model
   // name; the caller prefixes it) and leaves `job` with the caller.
-  Status Enqueue(std::unique_ptr<InferJob>& job, Clock::time_point now);
+  Status Enqueue(std::unique_ptr<InferJob>& job, Clock::TimePoint now);
 
   // Removes cancelled jobs and REJECT jobs whose deadline is <= now into
   // `dropped`; moves expired DELAY jobs behind their level's unexpired ones.
-  void Expire(Clock::time_point now, std::vector<DroppedJob>* dropped);
+  void Expire(Clock::TimePoint now, std::vector<DroppedJob>* dropped);
 
-  // The earliest deadline of a queued job; Clock::time_point::max() if none.
-  Clock::time_point NextDeadline() const;
+  // The earliest deadline of a queued job; Clock::kNever if none.
+  Clock::TimePoint NextDeadline() const;
 
   // Visits queued jobs in service order while `visit` returns true.
   void ForEach(const std::function<bool(const InferJob&)>& visit) const;
@@ -72,7 +72,7 @@ class PriorityJobQueue {
  private:
   struct Entry {
     std::unique_ptr<InferJob> job;
-    Clock::time_point deadline;  // Clock::time_point::max(): none
+    Clock::TimePoint deadline;  // Clock::kNever: none
     uint64_t timeout_us = 0;
   };
   struct Level {

@@ -11,7 +11,7 @@
 
 #include <memory>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "model_config.pb.h"
 
 namespace inferd {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 

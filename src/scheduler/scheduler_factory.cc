@@ -12,10 +12,9 @@ Result<std::unique_ptr<Scheduler>> CreateScheduler(const inference::ModelConfig&
   }
   // Config validation refuses dynamic_batching without max_batch_size > 0.
   if (config.has_dynamic_batching() && config.max_batch_size() > 0) {
-    Result<std::unique_ptr<DynamicBatcher>> batcher =
-        DynamicBatcher::Create(config, std::move(model), std::move(instances));
-    if (!batcher.ok()) return batcher.status();
-    return std::unique_ptr<Scheduler>(std::move(batcher).value());
+    ASSIGN_OR_RETURN(std::unique_ptr<DynamicBatcher> batcher,
+                     DynamicBatcher::Create(config, std::move(model), std::move(instances)));
+    return std::unique_ptr<Scheduler>(std::move(batcher));
   }
   return std::unique_ptr<Scheduler>(std::make_unique<DirectScheduler>(std::move(model), std::move(instances)));
 }

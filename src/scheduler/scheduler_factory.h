@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "common/status.h"
 #include "model_config.pb.h"
 #include "scheduler/job_runner.h"

@@ -8,7 +8,7 @@
 // The same reflection-based reader as the ONNX Runtime module (compiled into
 // this module too): a module must not link the generated model_config.pb.cc,
 // see that header.
-#include "backends/onnxruntime/model_config_reader.h"
+#include "backends/sdk/module_config_reader.h"
 
 namespace inferd::ocr {
 
@@ -24,7 +24,7 @@ Result<ModelFileInfo> OcrBackend::DescribeModel(const std::string& model_path) {
 Result<std::unique_ptr<BackendInstance>> OcrBackend::CreateInstance(const std::string& model_path,
                                                                     const inference::ModelConfig& config,
                                                                     const InstanceSettings& settings) {
-  ort::OrtModelConfig read = ort::ReadOrtModelConfig(config);
+  sdk::ModuleConfig read = sdk::ReadModuleConfig(config);
   if (read.model_name.empty()) read.model_name = model_path;
   // model_path is the version folder (DefaultModelFilename is empty) or, when
   // the config names a default_model_filename, a file inside it.
@@ -43,12 +43,5 @@ Result<std::unique_ptr<BackendInstance>> OcrBackend::CreateInstance(const std::s
 
 }  // namespace inferd::ocr
 
-// The module's one exported symbol. It must not throw: the registry calls it
-// through a plain C function pointer.
-extern "C" __attribute__((visibility("default"))) inferd::Backend* InferdCreateBackend() {
-  try {
-    return new inferd::ocr::OcrBackend();
-  } catch (...) {
-    return nullptr;
-  }
-}
+// The module's entry points (everything else is hidden: exports.map).
+INFERD_BACKEND(inferd::ocr::OcrBackend)

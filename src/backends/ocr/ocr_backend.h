@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 
 namespace inferd::ocr {
 

@@ -60,23 +60,21 @@ class DetectionPreprocess final : public OcrInstance {
 
  private:
   Result<std::vector<Tensor>> Compute(const std::vector<Tensor>& inputs) override {
-    Result<const Tensor*> image = FindInput(inputs, "image", DataType::kBytes, -1, subject_);
-    if (!image.ok()) return image.status();
-    if (ElementCount((*image)->shape) != 1) {
+    ASSIGN_OR_RETURN(const Tensor* image, FindInput(inputs, "image", DataType::kBytes, -1, subject_));
+    if (ElementCount(image->shape) != 1) {
       return Status::InvalidArgument(fmt::format("{}: input 'image' has shape {}, expected exactly one image file",
-                                                 subject_, ShapeToString((*image)->shape)));
+                                                 subject_, ShapeToString(image->shape)));
     }
     std::string_view file;
-    RETURN_IF_ERROR(ForEachBytesElement((*image)->bytes(), 1, "image", [&](std::string_view element) { file = element; }));
-    Result<cv::Mat> decoded = DecodeImage(file, max_pixels_, Subject("image"));
-    if (!decoded.ok()) return decoded.status();
+    RETURN_IF_ERROR(ForEachBytesElement(image->bytes(), 1, "image", [&](std::string_view element) { file = element; }));
+    ASSIGN_OR_RETURN(cv::Mat decoded, DecodeImage(file, max_pixels_, Subject("image")));
 
-    DetectionInput detection = PrepareDetectionInput(*decoded, limit_side_len_);
+    DetectionInput detection = PrepareDetectionInput(decoded, limit_side_len_);
     std::vector<Tensor> outputs;
     outputs.push_back(
         FloatTensor("detection_input", Shape{1, 3, detection.height, detection.width}, std::move(detection.chw)));
     // The decoded image travels on as is: the tensor keeps the cv::Mat alive.
-    auto kept = std::make_shared<cv::Mat>(decoded->isContinuous() ? *decoded : decoded->clone());
+    auto kept = std::make_shared<cv::Mat>(decoded.isContinuous() ? decoded : decoded.clone());
     Tensor original;
     original.name = "original_image";
     original.datatype = DataType::kUint8;
@@ -99,29 +97,26 @@ class DetectionPostprocess final : public OcrInstance {
 
  private:
   Result<std::vector<Tensor>> Compute(const std::vector<Tensor>& inputs) override {
-    Result<const Tensor*> map = FindInput(inputs, "probability_map", DataType::kFp32, 4, subject_);
-    if (!map.ok()) return map.status();
-    Result<const Tensor*> image = FindInput(inputs, "original_image", DataType::kUint8, 3, subject_);
-    if (!image.ok()) return image.status();
-    const Shape& map_shape = (*map)->shape;
-    const Shape& image_shape = (*image)->shape;
+    ASSIGN_OR_RETURN(const Tensor* map, FindInput(inputs, "probability_map", DataType::kFp32, 4, subject_));
+    ASSIGN_OR_RETURN(const Tensor* image, FindInput(inputs, "original_image", DataType::kUint8, 3, subject_));
+    const Shape& map_shape = map->shape;
+    const Shape& image_shape = image->shape;
     if (map_shape[0] != 1 || map_shape[1] != 1) {
       return Status::InvalidArgument(fmt::format("{}: input 'probability_map' has shape {}, expected [1,1,H,W]",
                                                  subject_, ShapeToString(map_shape)));
     }
-    if (image_shape[2] != 3 || ElementCount(image_shape) != static_cast<int64_t>((*image)->byte_size)) {
+    if (image_shape[2] != 3 || ElementCount(image_shape) != static_cast<int64_t>(image->byte_size)) {
       return Status::InvalidArgument(fmt::format("{}: input 'original_image' has shape {} and {} bytes, expected "
                                                  "[H,W,3] BGR bytes",
-                                                 subject_, ShapeToString(image_shape), (*image)->byte_size));
+                                                 subject_, ShapeToString(image_shape), image->byte_size));
     }
     std::vector<float> scratch;
-    Result<const float*> probabilities = FloatData(**map, &scratch, subject_);
-    if (!probabilities.ok()) return probabilities.status();
+    ASSIGN_OR_RETURN(const float* probabilities, FloatData(*map, &scratch, subject_));
 
     const cv::Mat probability(static_cast<int>(map_shape[2]), static_cast<int>(map_shape[3]), CV_32FC1,
-                              const_cast<float*>(*probabilities));
+                              const_cast<float*>(probabilities));
     const cv::Mat original(static_cast<int>(image_shape[0]), static_cast<int>(image_shape[1]), CV_8UC3,
-                           const_cast<char*>((*image)->data));
+                           const_cast<char*>(image->data));
     const std::vector<TextBox> boxes = FindTextBoxes(probability, original.size(), db_);
 
     std::vector<cv::Mat> crops;
@@ -159,17 +154,15 @@ class CtcDecode final : public OcrInstance {
 
  private:
   Result<std::vector<Tensor>> Compute(const std::vector<Tensor>& inputs) override {
-    Result<const Tensor*> input = FindInput(inputs, "probabilities", DataType::kFp32, 3, subject_);
-    if (!input.ok()) return input.status();
-    const Shape& shape = (*input)->shape;
+    ASSIGN_OR_RETURN(const Tensor* input, FindInput(inputs, "probabilities", DataType::kFp32, 3, subject_));
+    const Shape& shape = input->shape;
     if (shape[2] != static_cast<int64_t>(dictionary_.class_count())) {
       return Status::InvalidArgument(fmt::format(
           "{}: input 'probabilities' has shape {}, expected {} classes (blank + {} dictionary characters + space)",
           subject_, ShapeToString(shape), dictionary_.class_count(), dictionary_.class_count() - 2));
     }
     std::vector<float> scratch;
-    Result<const float*> probabilities = FloatData(**input, &scratch, subject_);
-    if (!probabilities.ok()) return probabilities.status();
+    ASSIGN_OR_RETURN(const float* probabilities, FloatData(*input, &scratch, subject_));
 
     const int64_t count = shape[0];
     const int64_t steps = shape[1];
@@ -178,7 +171,7 @@ class CtcDecode final : public OcrInstance {
     texts.reserve(static_cast<size_t>(count));
     scores.reserve(static_cast<size_t>(count));
     for (int64_t i = 0; i < count; ++i) {
-      DecodedText decoded = CtcGreedyDecode(*probabilities + i * steps * shape[2], steps, shape[2], dictionary_);
+      DecodedText decoded = CtcGreedyDecode(probabilities + i * steps * shape[2], steps, shape[2], dictionary_);
       texts.push_back(std::move(decoded.text));
       scores.push_back(decoded.score);
     }
@@ -192,37 +185,32 @@ class CtcDecode final : public OcrInstance {
 };
 
 Result<std::unique_ptr<BackendInstance>> CreatePreprocess(const std::string& subject, const ParameterMap& parameters) {
-  Result<int64_t> limit = IntegerParameter(parameters, "limit_side_len", kDefaultLimitSideLen, 32, 8192, subject);
-  if (!limit.ok()) return limit.status();
-  Result<int64_t> max_pixels =
-      IntegerParameter(parameters, "max_pixels", kDefaultMaxPixels, 1, int64_t{1} << 40, subject);
-  if (!max_pixels.ok()) return max_pixels.status();
+  ASSIGN_OR_RETURN(int64_t limit,
+                   IntegerParameter(parameters, "limit_side_len", kDefaultLimitSideLen, 32, 8192, subject));
+  ASSIGN_OR_RETURN(int64_t max_pixels,
+                   IntegerParameter(parameters, "max_pixels", kDefaultMaxPixels, 1, int64_t{1} << 40, subject));
   return std::unique_ptr<BackendInstance>(
-      std::make_unique<DetectionPreprocess>(subject, static_cast<int>(*limit), *max_pixels));
+      std::make_unique<DetectionPreprocess>(subject, static_cast<int>(limit), max_pixels));
 }
 
 Result<std::unique_ptr<BackendInstance>> CreatePostprocess(const std::string& subject, const ParameterMap& parameters) {
   DbParams db;
   RecognitionShape shape;
-  Result<double> threshold = NumberParameter(parameters, "det_db_thresh", db.threshold, 0, 1, subject);
-  if (!threshold.ok()) return threshold.status();
-  Result<double> box_threshold = NumberParameter(parameters, "det_db_box_thresh", db.box_threshold, 0, 1, subject);
-  if (!box_threshold.ok()) return box_threshold.status();
-  Result<double> unclip = NumberParameter(parameters, "det_db_unclip_ratio", db.unclip_ratio, 0, 10, subject);
-  if (!unclip.ok()) return unclip.status();
-  Result<int64_t> height = IntegerParameter(parameters, "rec_image_height", shape.height, 8, 256, subject);
-  if (!height.ok()) return height.status();
-  Result<int64_t> min_width = IntegerParameter(parameters, "rec_image_min_width", shape.min_width, 8, 4096, subject);
-  if (!min_width.ok()) return min_width.status();
-  Result<int64_t> max_width =
-      IntegerParameter(parameters, "rec_image_max_width", shape.max_width, *min_width, 8192, subject);
-  if (!max_width.ok()) return max_width.status();
-  db.threshold = static_cast<float>(*threshold);
-  db.box_threshold = static_cast<float>(*box_threshold);
-  db.unclip_ratio = static_cast<float>(*unclip);
-  shape.height = static_cast<int>(*height);
-  shape.min_width = static_cast<int>(*min_width);
-  shape.max_width = static_cast<int>(*max_width);
+  ASSIGN_OR_RETURN(double threshold, NumberParameter(parameters, "det_db_thresh", db.threshold, 0, 1, subject));
+  ASSIGN_OR_RETURN(double box_threshold,
+                   NumberParameter(parameters, "det_db_box_thresh", db.box_threshold, 0, 1, subject));
+  ASSIGN_OR_RETURN(double unclip, NumberParameter(parameters, "det_db_unclip_ratio", db.unclip_ratio, 0, 10, subject));
+  ASSIGN_OR_RETURN(int64_t height, IntegerParameter(parameters, "rec_image_height", shape.height, 8, 256, subject));
+  ASSIGN_OR_RETURN(int64_t min_width,
+                   IntegerParameter(parameters, "rec_image_min_width", shape.min_width, 8, 4096, subject));
+  ASSIGN_OR_RETURN(int64_t max_width,
+                   IntegerParameter(parameters, "rec_image_max_width", shape.max_width, min_width, 8192, subject));
+  db.threshold = static_cast<float>(threshold);
+  db.box_threshold = static_cast<float>(box_threshold);
+  db.unclip_ratio = static_cast<float>(unclip);
+  shape.height = static_cast<int>(height);
+  shape.min_width = static_cast<int>(min_width);
+  shape.max_width = static_cast<int>(max_width);
   return std::unique_ptr<BackendInstance>(std::make_unique<DetectionPostprocess>(subject, db, shape));
 }
 

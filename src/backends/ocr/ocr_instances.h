@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "backends/backend.h"
+#include "backends/sdk/backend.h"
 #include "backends/ocr/ocr_parameters.h"
 
 namespace inferd::ocr {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/tensor.h"
+#include "types/tensor.h"
 
 namespace inferd::ocr {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "backends/onnxruntime/model_config_reader.h"
+#include "backends/sdk/module_config_reader.h"
 #include "backends/onnxruntime/onnxruntime_instance.h"
 #include "backends/onnxruntime/onnxruntime_types.h"
 #include "backends/onnxruntime/ort_errors.h"
@@ -29,24 +29,21 @@ ModelTensorInfo ToModelTensorInfo(const OrtTensorSpec& spec) {
 }  // namespace
 
 Result<ModelFileInfo> OnnxRuntimeBackend::DescribeModel(const std::string& model_path) {
-  Result<Ort::SessionOptions> options = MakeInspectionSessionOptions(kDescribeSubject);
-  if (!options.ok()) return options.status();
-  Result<std::unique_ptr<Ort::Session>> session = OpenSession(kDescribeSubject, model_path, *options);
-  if (!session.ok()) return session.status();
-  Result<SessionSignature> signature = ReadSignature(kDescribeSubject, **session);
-  if (!signature.ok()) return signature.status();
+  ASSIGN_OR_RETURN(Ort::SessionOptions options, MakeInspectionSessionOptions(kDescribeSubject));
+  ASSIGN_OR_RETURN(std::unique_ptr<Ort::Session> session, OpenSession(kDescribeSubject, model_path, options));
+  ASSIGN_OR_RETURN(SessionSignature signature, ReadSignature(kDescribeSubject, *session));
 
   ModelFileInfo info;
-  for (const OrtTensorSpec& spec : signature->inputs) info.inputs.push_back(ToModelTensorInfo(spec));
-  for (const OrtTensorSpec& spec : signature->outputs) info.outputs.push_back(ToModelTensorInfo(spec));
+  for (const OrtTensorSpec& spec : signature.inputs) info.inputs.push_back(ToModelTensorInfo(spec));
+  for (const OrtTensorSpec& spec : signature.outputs) info.outputs.push_back(ToModelTensorInfo(spec));
   return info;
 }
 
 Result<std::unique_ptr<BackendInstance>> OnnxRuntimeBackend::CreateInstance(const std::string& model_path,
                                                                             const inference::ModelConfig& config,
                                                                             const InstanceSettings& settings) {
-  // The config is read through reflection only; see model_config_reader.h.
-  OrtModelConfig ort_config = ReadOrtModelConfig(config);
+  // The config is read through reflection only; see backends/sdk/module_config_reader.h.
+  sdk::ModuleConfig ort_config = sdk::ReadModuleConfig(config);
   if (ort_config.model_name.empty()) ort_config.model_name = model_path;
   Result<std::unique_ptr<BackendInstance>> instance = Status::Internal("not created");
   Status guarded = GuardOrtCall(fmt::format("model '{}'", ort_config.model_name), "creating an instance",
@@ -60,12 +57,5 @@ Result<std::unique_ptr<BackendInstance>> OnnxRuntimeBackend::CreateInstance(cons
 
 }  // namespace inferd::ort
 
-// The module's one exported symbol (everything else is hidden). It must not
-// throw: the registry calls it through a plain C function pointer.
-extern "C" __attribute__((visibility("default"))) inferd::Backend* InferdCreateBackend() {
-  try {
-    return new inferd::ort::OnnxRuntimeBackend();
-  } catch (...) {
-    return nullptr;
-  }
-}
+// The module's entry points (everything else is hidden: exports.map).
+INFERD_BACKEND(inferd::ort::OnnxRuntimeBackend)

@@ -62,18 +62,15 @@ Tensor ZeroRowTensor(const OrtTensorSpec& spec) {
 }  // namespace
 
 Result<std::unique_ptr<BackendInstance>> OnnxRuntimeInstance::Create(const std::string& model_path,
-                                                                     const OrtModelConfig& config,
+                                                                     const sdk::ModuleConfig& config,
                                                                      const InstanceSettings& settings) {
   const std::string subject = fmt::format("model '{}'", config.model_name);
-  Result<Ort::SessionOptions> options = MakeServingSessionOptions(config, settings);
-  if (!options.ok()) return options.status();
-  Result<std::unique_ptr<Ort::Session>> session = OpenSession(subject, model_path, *options);
-  if (!session.ok()) return session.status();
-  Result<SessionSignature> signature = ReadSignature(subject, **session);
-  if (!signature.ok()) return signature.status();
+  ASSIGN_OR_RETURN(Ort::SessionOptions options, MakeServingSessionOptions(config, settings));
+  ASSIGN_OR_RETURN(std::unique_ptr<Ort::Session> session, OpenSession(subject, model_path, options));
+  ASSIGN_OR_RETURN(SessionSignature signature, ReadSignature(subject, *session));
 
   std::unique_ptr<OnnxRuntimeInstance> instance(
-      new OnnxRuntimeInstance(subject, std::move(*session), std::move(*signature)));
+      new OnnxRuntimeInstance(subject, std::move(session), std::move(signature)));
   Status memory = GuardOrtCall(subject, "describing CPU memory", [&]() -> Status {
     instance->cpu_memory_ = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     return Status::Ok();
@@ -150,10 +147,9 @@ Status OnnxRuntimeInstance::Run(const std::vector<Tensor>& inputs, const std::ve
         return Status::InvalidArgument(fmt::format("{}: input '{}' was given twice", subject_, spec.name));
       }
     }
-    Result<Ort::Value> value = InputToOrtValue(subject_, tensor, spec.element_type, cpu_memory_, &scratch);
-    if (!value.ok()) return value.status();
+    ASSIGN_OR_RETURN(Ort::Value value, InputToOrtValue(subject_, tensor, spec.element_type, cpu_memory_, &scratch));
     input_names.push_back(spec.name.c_str());
-    input_values.push_back(std::move(*value));
+    input_values.push_back(std::move(value));
   }
 
   if (input_names.size() < signature_.inputs.size()) {
@@ -195,9 +191,8 @@ Status OnnxRuntimeInstance::Run(const std::vector<Tensor>& inputs, const std::ve
   std::vector<Tensor> converted;
   converted.reserve(fetched.size());
   for (size_t slot = 0; slot < fetched.size(); ++slot) {
-    Result<Tensor> tensor = OrtValueToTensor(subject_, fetch_names[slot], std::move(fetched[slot]));
-    if (!tensor.ok()) return tensor.status();
-    converted.push_back(std::move(*tensor));
+    ASSIGN_OR_RETURN(Tensor tensor, OrtValueToTensor(subject_, fetch_names[slot], std::move(fetched[slot])));
+    converted.push_back(std::move(tensor));
   }
   if (converted.size() == selected.size()) {
     *outputs = std::move(converted);  // no name asked for twice: slots are in request order

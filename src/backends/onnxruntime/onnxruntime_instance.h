@@ -8,15 +8,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "backends/backend.h"
-#include "backends/onnxruntime/model_config_reader.h"
+#include "backends/sdk/backend.h"
+#include "backends/sdk/module_config_reader.h"
 #include "backends/onnxruntime/ort_session.h"
 
 namespace inferd::ort {
 
 class OnnxRuntimeInstance final : public BackendInstance {
  public:
-  static Result<std::unique_ptr<BackendInstance>> Create(const std::string& model_path, const OrtModelConfig& config,
+  static Result<std::unique_ptr<BackendInstance>> Create(const std::string& model_path, const sdk::ModuleConfig& config,
                                                          const InstanceSettings& settings);
 
   // Never throws: every ONNX Runtime failure comes back as a Status.

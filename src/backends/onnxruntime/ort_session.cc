@@ -74,11 +74,10 @@ Ort::Env& ProcessEnv() {
 
 Result<std::unique_ptr<Ort::Session>> OpenSession(const std::string& subject, const std::string& model_path,
                                                   const Ort::SessionOptions& options) {
-  Result<std::string> file = ResolveModelFile(subject, model_path);
-  if (!file.ok()) return file.status();
+  ASSIGN_OR_RETURN(std::string file, ResolveModelFile(subject, model_path));
   std::unique_ptr<Ort::Session> session;
-  Status opened = GuardOrtCall(subject, fmt::format("cannot load '{}'", *file), [&]() -> Status {
-    session = std::make_unique<Ort::Session>(ProcessEnv(), file->c_str(), options);
+  Status opened = GuardOrtCall(subject, fmt::format("cannot load '{}'", file), [&]() -> Status {
+    session = std::make_unique<Ort::Session>(ProcessEnv(), file.c_str(), options);
     return Status::Ok();
   });
   if (!opened.ok()) return opened;

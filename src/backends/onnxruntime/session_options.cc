@@ -30,12 +30,12 @@ constexpr const char* kAllowIntraOpSpinningKey = "session.intra_op.allow_spinnin
 constexpr const char* kAllowInterOpSpinningKey = "session.inter_op.allow_spinning";
 constexpr const char* kDefaultAllowSpinning = "0";
 
-const std::string* FindParameter(const OrtModelConfig& config, const std::string& key) {
+const std::string* FindParameter(const sdk::ModuleConfig& config, const std::string& key) {
   auto it = config.parameters.find(key);
   return it == config.parameters.end() ? nullptr : &it->second;
 }
 
-Result<int> NonNegativeIntParameter(const OrtModelConfig& config, const std::string& key, int fallback) {
+Result<int> NonNegativeIntParameter(const sdk::ModuleConfig& config, const std::string& key, int fallback) {
   const std::string* text = FindParameter(config, key);
   if (text == nullptr) return fallback;
   int value = 0;
@@ -49,7 +49,7 @@ Result<int> NonNegativeIntParameter(const OrtModelConfig& config, const std::str
 }
 
 // nullopt when the parameter is absent.
-Result<std::optional<bool>> BoolParameter(const OrtModelConfig& config, const std::string& key) {
+Result<std::optional<bool>> BoolParameter(const sdk::ModuleConfig& config, const std::string& key) {
   const std::string* text = FindParameter(config, key);
   if (text == nullptr) return std::optional<bool>();
   if (*text == "1" || *text == "true" || *text == "True" || *text == "TRUE") return std::optional<bool>(true);
@@ -60,7 +60,7 @@ Result<std::optional<bool>> BoolParameter(const OrtModelConfig& config, const st
 
 // Triton's onnxruntime backend reads optimization.graph.level this way; we
 // follow it so the same config behaves the same.
-GraphOptimizationLevel GraphLevelFor(const OrtModelConfig& config) {
+GraphOptimizationLevel GraphLevelFor(const sdk::ModuleConfig& config) {
   if (!config.graph_level.has_value()) return GraphOptimizationLevel::ORT_ENABLE_ALL;
   switch (*config.graph_level) {
     case -1: return GraphOptimizationLevel::ORT_ENABLE_BASIC;
@@ -72,7 +72,7 @@ GraphOptimizationLevel GraphLevelFor(const OrtModelConfig& config) {
 
 int MachineThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-Status AppendCudaProvider(const OrtModelConfig& config, const InstanceSettings& settings,
+Status AppendCudaProvider(const sdk::ModuleConfig& config, const InstanceSettings& settings,
                           Ort::SessionOptions* options) {
   const std::vector<std::string> providers = Ort::GetAvailableProviders();
   const std::string available = fmt::format("{}", fmt::join(providers, ", "));
@@ -98,49 +98,43 @@ Status AppendCudaProvider(const OrtModelConfig& config, const InstanceSettings& 
 
 }  // namespace
 
-Result<ThreadCounts> ResolveThreadCounts(const OrtModelConfig& config, const InstanceSettings& settings) {
-  Result<int> intra = NonNegativeIntParameter(config, "intra_op_thread_count", 0);
-  if (!intra.ok()) return intra.status();
-  Result<int> inter = NonNegativeIntParameter(config, "inter_op_thread_count", 0);
-  if (!inter.ok()) return inter.status();
+Result<ThreadCounts> ResolveThreadCounts(const sdk::ModuleConfig& config, const InstanceSettings& settings) {
+  ASSIGN_OR_RETURN(int intra, NonNegativeIntParameter(config, "intra_op_thread_count", 0));
+  ASSIGN_OR_RETURN(int inter, NonNegativeIntParameter(config, "inter_op_thread_count", 0));
 
   ThreadCounts counts;
   counts.intra_op = settings.intra_op_threads > 0 ? settings.intra_op_threads
-                    : *intra > 0                  ? *intra
+                    : intra > 0                  ? intra
                                                   : MachineThreads();
-  counts.inter_op = settings.inter_op_threads > 0 ? settings.inter_op_threads : *inter;
+  counts.inter_op = settings.inter_op_threads > 0 ? settings.inter_op_threads : inter;
   return counts;
 }
 
-Result<Ort::SessionOptions> MakeServingSessionOptions(const OrtModelConfig& config, const InstanceSettings& settings) {
-  Result<ThreadCounts> threads = ResolveThreadCounts(config, settings);
-  if (!threads.ok()) return threads.status();
-  Result<int> execution_mode = NonNegativeIntParameter(config, "execution_mode", 0);
-  if (!execution_mode.ok()) return execution_mode.status();
-  if (*execution_mode > 1) {
+Result<Ort::SessionOptions> MakeServingSessionOptions(const sdk::ModuleConfig& config, const InstanceSettings& settings) {
+  ASSIGN_OR_RETURN(ThreadCounts threads, ResolveThreadCounts(config, settings));
+  ASSIGN_OR_RETURN(int execution_mode, NonNegativeIntParameter(config, "execution_mode", 0));
+  if (execution_mode > 1) {
     return Status::InvalidArgument(fmt::format(
         "model '{}': parameter 'execution_mode' must be 0 (sequential) or 1 (parallel), got {}", config.model_name,
-        *execution_mode));
+        execution_mode));
   }
-  Result<std::optional<bool>> mem_arena = BoolParameter(config, "enable_mem_arena");
-  if (!mem_arena.ok()) return mem_arena.status();
-  Result<std::optional<bool>> mem_pattern = BoolParameter(config, "enable_mem_pattern");
-  if (!mem_pattern.ok()) return mem_pattern.status();
+  ASSIGN_OR_RETURN(std::optional<bool> mem_arena, BoolParameter(config, "enable_mem_arena"));
+  ASSIGN_OR_RETURN(std::optional<bool> mem_pattern, BoolParameter(config, "enable_mem_pattern"));
 
   Ort::SessionOptions options{nullptr};
   const std::string subject = fmt::format("model '{}'", config.model_name);
   Status built = GuardOrtCall(subject, "building session options", [&]() -> Status {
     options = Ort::SessionOptions();
     options.SetLogId(settings.name.c_str());
-    options.SetIntraOpNumThreads(threads->intra_op);
-    if (threads->inter_op > 0) options.SetInterOpNumThreads(threads->inter_op);
-    options.SetExecutionMode(*execution_mode == 1 ? ExecutionMode::ORT_PARALLEL : ExecutionMode::ORT_SEQUENTIAL);
+    options.SetIntraOpNumThreads(threads.intra_op);
+    if (threads.inter_op > 0) options.SetInterOpNumThreads(threads.inter_op);
+    options.SetExecutionMode(execution_mode == 1 ? ExecutionMode::ORT_PARALLEL : ExecutionMode::ORT_SEQUENTIAL);
     options.SetGraphOptimizationLevel(GraphLevelFor(config));
-    if (mem_arena->has_value()) {
-      if (**mem_arena) options.EnableCpuMemArena(); else options.DisableCpuMemArena();
+    if (mem_arena.has_value()) {
+      if (*mem_arena) options.EnableCpuMemArena(); else options.DisableCpuMemArena();
     }
-    if (mem_pattern->has_value()) {
-      if (**mem_pattern) options.EnableMemPattern(); else options.DisableMemPattern();
+    if (mem_pattern.has_value()) {
+      if (*mem_pattern) options.EnableMemPattern(); else options.DisableMemPattern();
     }
     // Our defaults first; "session.*" parameters from the config override them.
     if (FindParameter(config, kAllowIntraOpSpinningKey) == nullptr) {

@@ -15,8 +15,8 @@
 
 #include <onnxruntime_cxx_api.h>
 
-#include "backends/backend.h"
-#include "backends/onnxruntime/model_config_reader.h"
+#include "backends/sdk/backend.h"
+#include "backends/sdk/module_config_reader.h"
 #include "common/status.h"
 
 namespace inferd::ort {
@@ -27,11 +27,11 @@ struct ThreadCounts {
 };
 
 // Resolves the thread counts: settings > config parameters > this machine.
-Result<ThreadCounts> ResolveThreadCounts(const OrtModelConfig& config, const InstanceSettings& settings);
+Result<ThreadCounts> ResolveThreadCounts(const sdk::ModuleConfig& config, const InstanceSettings& settings);
 
 // Options for a serving session: threads, execution mode, graph level,
 // memory settings, and the CUDA execution provider when settings.gpu.
-Result<Ort::SessionOptions> MakeServingSessionOptions(const OrtModelConfig& config, const InstanceSettings& settings);
+Result<Ort::SessionOptions> MakeServingSessionOptions(const sdk::ModuleConfig& config, const InstanceSettings& settings);
 
 // Options for a short-lived session that only reads the model's inputs and
 // outputs: one thread, no graph optimization (it would change nothing visible).

@@ -1,7 +1,7 @@
 // Moving tensors across the ONNX Runtime boundary without copying numbers.
 //
 // Inputs: fixed-size tensors are wrapped in place (Ort::Value::CreateTensor on
-// the request's own bytes); BYTES tensors (KServe layout, see core/tensor.h)
+// the request's own bytes); BYTES tensors (KServe layout, see types/tensor.h)
 // become ORT string tensors. Outputs: numeric values are handed out as a
 // Tensor pointing into the Ort::Value, which the Tensor's owner keeps alive;
 // string outputs are serialized into the KServe BYTES layout.
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/tensor.h"
+#include "types/tensor.h"
 
 namespace inferd::ort {
 

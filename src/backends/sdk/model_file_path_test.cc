@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "repository/temp_directory_for_test.h"
+#include "common/temp_directory_for_test.h"
 
 namespace inferd {
 namespace {
@@ -26,7 +26,7 @@ class ModelFilePathTest : public ::testing::Test {
     return ResolveModelFile(model_, base.empty() ? model_ : base, name, "output 'PROBS' label_filename");
   }
 
-  repository::TempDirectory temp_;
+  TempDirectory temp_;
   std::string model_;
 };
 

@@ -31,23 +31,19 @@ Result<std::string> ReadPemFile(const char* flag, const std::string& path) {
 Result<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const GrpcTlsOptions& options) {
   if (!options.use_ssl && !options.use_ssl_mutual) return grpc::InsecureServerCredentials();
 
-  Result<std::string> cert = ReadPemFile("--grpc-server-cert", options.server_cert);
-  if (!cert.ok()) return cert.status();
-  Result<std::string> key = ReadPemFile("--grpc-server-key", options.server_key);
-  if (!key.ok()) return key.status();
+  ASSIGN_OR_RETURN(std::string cert, ReadPemFile("--grpc-server-cert", options.server_cert));
+  ASSIGN_OR_RETURN(std::string key, ReadPemFile("--grpc-server-key", options.server_key));
 
   grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back({std::move(key).value(), std::move(cert).value()});
+  ssl.pem_key_cert_pairs.push_back({std::move(key), std::move(cert)});
   if (options.use_ssl_mutual) {
-    Result<std::string> root = ReadPemFile("--grpc-root-cert", options.root_cert);
-    if (!root.ok()) return root.status();
-    ssl.pem_root_certs = std::move(root).value();
+    ASSIGN_OR_RETURN(std::string root, ReadPemFile("--grpc-root-cert", options.root_cert));
+    ssl.pem_root_certs = std::move(root);
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   } else {
     if (!options.root_cert.empty()) {
-      Result<std::string> root = ReadPemFile("--grpc-root-cert", options.root_cert);
-      if (!root.ok()) return root.status();
-      ssl.pem_root_certs = std::move(root).value();
+      ASSIGN_OR_RETURN(std::string root, ReadPemFile("--grpc-root-cert", options.root_cert));
+      ssl.pem_root_certs = std::move(root);
     }
     ssl.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
   }

@@ -46,9 +46,8 @@ class UnaryInferCall {
 
 Result<InferenceRequest> DecodeInferMessage(const inference::ModelInferRequest& message,
                                             std::shared_ptr<const void> owner) {
-  Result<int64_t> version = ParseModelVersion(message.model_name(), message.model_version());
-  if (!version.ok()) return version.status();
-  return protocol::DecodeGrpcInferRequest(message, *version, std::move(owner));
+  ASSIGN_OR_RETURN(int64_t version, ParseModelVersion(message.model_name(), message.model_version()));
+  return protocol::DecodeGrpcInferRequest(message, version, std::move(owner));
 }
 
 grpc::ServerUnaryReactor* StartModelInfer(Server* server, grpc::CallbackServerContext* /*context*/,

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "common/status.h"
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "grpc_service.grpc.pb.h"
 
 namespace inferd {

@@ -27,15 +27,14 @@ Result<grpc_compression_level> ParseCompressionLevel(const std::string& text) {
 }
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(Server* server, const GrpcServerOptions& options) {
-  Result<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeServerCredentials(options.tls);
-  if (!credentials.ok()) return credentials.status();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, MakeServerCredentials(options.tls));
 
   auto service = std::make_unique<GrpcInferenceService>(server, options.response_compression,
                                                         options.infer_allocation_pool_size);
   const std::string address = GrpcListenAddress(options.address, options.port);
   int bound_port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, *credentials, &bound_port);
+  builder.AddListeningPort(address, credentials, &bound_port);
   builder.RegisterService(service.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_size);
   builder.SetMaxSendMessageSize(options.max_send_message_size);

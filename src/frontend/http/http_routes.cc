@@ -56,16 +56,15 @@ Result<std::optional<size_t>> ParseHeaderLength(const HttpRequest& request, cons
 // input, described by its config.
 Result<protocol::HttpInferRequest> DecodeRawBinaryRequest(Server& server, const std::string& model_name,
                                                           int64_t version, std::shared_ptr<const std::string> body) {
-  Result<std::shared_ptr<const inference::ModelConfig>> config = server.GetModelConfig(model_name, version);
-  if (!config.ok()) return config.status();
+  ASSIGN_OR_RETURN(std::shared_ptr<const inference::ModelConfig> config, server.GetModelConfig(model_name, version));
   protocol::RawInputSpec spec;
-  spec.config_input_count = static_cast<size_t>((*config)->input_size());
+  spec.config_input_count = static_cast<size_t>(config->input_size());
   if (spec.config_input_count == 1) {
-    const inference::ModelInput& input = (*config)->input(0);
+    const inference::ModelInput& input = config->input(0);
     spec.name = input.name();
     spec.datatype = config::DataTypeFromConfig(input.data_type()).value_or(DataType::kInvalid);
     spec.dims.assign(input.dims().begin(), input.dims().end());
-    spec.batched = (*config)->max_batch_size() > 0;
+    spec.batched = config->max_batch_size() > 0;
   }
   return protocol::DecodeRawBinaryRequest(model_name, version, spec, std::move(body));
 }

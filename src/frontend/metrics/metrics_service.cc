@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/inference_request.h"
+#include "types/inference_request.h"
 #include "frontend/metrics/metrics_handler.h"
 #include "frontend/metrics/process_metrics.h"
 #include "frontend/metrics/prometheus_text.h"
@@ -10,15 +10,14 @@
 namespace inferd::metrics {
 
 Result<std::string> RenderServerMetrics(const Server& server, ProcessMetricsReader& process, bool cpu_metrics) {
-  Result<std::vector<ModelStatisticsSnapshot>> models = server.GetStatistics("", kLatestVersion);
-  if (!models.ok()) return models.status();
+  ASSIGN_OR_RETURN(std::vector<ModelStatisticsSnapshot> models, server.GetStatistics("", kLatestVersion));
   ProcessMetrics figures = process.Read();
   if (!cpu_metrics) {
     figures.cpu_utilization.reset();
     figures.memory_total_bytes.reset();
     figures.memory_used_bytes.reset();
   }
-  return RenderPrometheus(*models, figures);
+  return RenderPrometheus(models, figures);
 }
 
 Result<std::unique_ptr<MetricsService>> MetricsService::Start(const Server* server,

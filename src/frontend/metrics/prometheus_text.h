@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/statistics.h"
+#include "types/statistics.h"
 #include "frontend/metrics/process_metrics.h"
 
 namespace inferd::metrics {

@@ -1,8 +1,8 @@
-#include "backends/onnxruntime/model_config_reader.h"
+#include "backends/sdk/module_config_reader.h"
 
 #include <google/protobuf/descriptor.h>
 
-namespace inferd::ort {
+namespace inferd::sdk {
 namespace {
 
 using google::protobuf::FieldDescriptor;
@@ -72,8 +72,8 @@ std::map<std::string, std::vector<int64_t>> ReadInputDims(const Message& config)
 
 }  // namespace
 
-OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config) {
-  OrtModelConfig result;
+ModuleConfig ReadModuleConfig(const google::protobuf::Message& config) {
+  ModuleConfig result;
   result.model_name = StringField(config, "name");
   result.parameters = ReadParameters(config);
   result.graph_level = ReadGraphLevel(config);
@@ -81,4 +81,4 @@ OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config) {
   return result;
 }
 
-}  // namespace inferd::ort
+}  // namespace inferd::sdk

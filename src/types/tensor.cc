@@ -1,4 +1,4 @@
-#include "core/tensor.h"
+#include "types/tensor.h"
 
 #include <cstring>
 #include <limits>

@@ -6,15 +6,17 @@
 // an instance only ever sees full input tensors that already match the config.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
-#include "core/inference_request.h"
-#include "core/statistics.h"
-#include "core/tensor.h"
+#include "types/inference_request.h"
+#include "types/model_file_info.h"
+#include "types/statistics.h"
+#include "types/tensor.h"
 #include "model_config.pb.h"
 
 namespace inferd {
@@ -29,18 +31,6 @@ struct InstanceSettings {
   int device_id = 0;
   int intra_op_threads = 0;  // 0: the backend's default for this machine
   int inter_op_threads = 0;
-};
-
-// A tensor as the model file declares it (for auto-completing configs).
-struct ModelTensorInfo {
-  std::string name;
-  DataType datatype = DataType::kInvalid;
-  Shape shape;  // -1 for symbolic or unknown dimensions
-};
-
-struct ModelFileInfo {
-  std::vector<ModelTensorInfo> inputs;
-  std::vector<ModelTensorInfo> outputs;
 };
 
 // One execution context (e.g. one ONNX Runtime session). Execute is called
@@ -75,10 +65,35 @@ class Backend {
                                                                   const InstanceSettings& settings) = 0;
 };
 
+// The version of this interface, and of every type that crosses it (Tensor,
+// InstanceSettings, Status, the protobuf ModelConfig): a module built against
+// another version would read those objects with the wrong layout, so the
+// registry refuses it. Bump it with any change to this file or those types.
+inline constexpr uint32_t kBackendInterfaceVersion = 2;
+
 }  // namespace inferd
 
-// Every backend library exports this C entry point; the registry calls it once.
+// Every backend library exports two C entry points, both defined by
+// INFERD_BACKEND: the interface version it was built against, which the
+// registry checks first, and the factory, which it then calls once.
 extern "C" {
+using InferdBackendInterfaceVersionFn = uint32_t (*)();
 using InferdCreateBackendFn = inferd::Backend* (*)();
 }
+#define INFERD_BACKEND_VERSION_ENTRY_POINT "InferdBackendInterfaceVersion"
 #define INFERD_BACKEND_ENTRY_POINT "InferdCreateBackend"
+
+// Defines the entry points of a backend module whose Backend is
+// `BackendClass` (default-constructible). The factory must not throw: the
+// registry calls it through a plain C function pointer.
+#define INFERD_BACKEND(BackendClass)                                                         \
+  extern "C" __attribute__((visibility("default"))) uint32_t InferdBackendInterfaceVersion() { \
+    return ::inferd::kBackendInterfaceVersion;                                                \
+  }                                                                                          \
+  extern "C" __attribute__((visibility("default"))) ::inferd::Backend* InferdCreateBackend() { \
+    try {                                                                                    \
+      return new BackendClass();                                                             \
+    } catch (...) {                                                                          \
+      return nullptr;                                                                        \
+    }                                                                                        \
+  }

@@ -1,4 +1,4 @@
-// Reads the few ModelConfig fields this backend needs, through protobuf
+// Reads the few ModelConfig fields backend modules need, through protobuf
 // reflection.
 //
 // Why reflection instead of the generated accessors: the server already links
@@ -18,9 +18,9 @@
 
 #include <google/protobuf/message.h>
 
-namespace inferd::ort {
+namespace inferd::sdk {
 
-struct OrtModelConfig {
+struct ModuleConfig {
   std::string model_name;                        // ModelConfig.name
   std::map<std::string, std::string> parameters;  // parameters { key: value { string_value } }
   std::optional<int> graph_level;                // optimization { graph { level } }, when set
@@ -29,6 +29,6 @@ struct OrtModelConfig {
 
 // `config` is an inference::ModelConfig. Fields the message lacks are left
 // empty rather than treated as errors.
-OrtModelConfig ReadOrtModelConfig(const google::protobuf::Message& config);
+ModuleConfig ReadModuleConfig(const google::protobuf::Message& config);
 
-}  // namespace inferd::ort
+}  // namespace inferd::sdk

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/tensor.h"
+#include "types/tensor.h"
 
 namespace inferd {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "core/data_type.h"
+#include "types/data_type.h"
 
 namespace inferd {
 

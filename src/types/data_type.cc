@@ -1,4 +1,4 @@
-#include "core/data_type.h"
+#include "types/data_type.h"
 
 #include <array>
 #include <utility>

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-namespace inferd::repository {
+namespace inferd {
 
 class TempDirectory {
  public:
@@ -47,4 +47,4 @@ class TempDirectory {
   std::string path_;
 };
 
-}  // namespace inferd::repository
+}  // namespace inferd
