@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "backends/sdk/model_file_path.h"
+#include "common/model_file_path.h"
 #include "common/logging.h"
 #include "config/autocomplete.h"
 #include "config/normalize.h"
@@ -161,7 +161,7 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
 
   for (const inference::ModelOutput& output : config.output()) {
     if (output.label_filename().empty()) continue;
-    Result<std::string> label_path = ResolveModelFile(path, path, output.label_filename(), "label_filename");
+    Result<std::string> label_path = ResolveInModelFolder(path, path, output.label_filename(), "label_filename");
     Result<std::vector<std::string>> labels =
         label_path.ok() ? repository::LoadLabelFile(*label_path, *filesystem_)
                         : Result<std::vector<std::string>>(label_path.status());
@@ -176,13 +176,19 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
 }
 
 Result<std::string> ModelLoader::ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
-                                                    Backend* backend, int64_t version) {
+                                                    Backend* backend, int64_t version) const {
   const bool named = !config.default_model_filename().empty();
   const std::string chosen = named ? config.default_model_filename() : backend->DefaultModelFilename();
   // An empty name: the backend loads the version folder itself.
   const std::string filename = chosen.empty() ? std::string(".") : chosen;
-  return ResolveModelFile(path, repository::JoinPath(path, std::to_string(version)), filename,
-                          named ? "default_model_filename" : "model file");
+  return ResolveInModelFolder(path, repository::JoinPath(path, std::to_string(version)), filename,
+                              named ? "default_model_filename" : "model file");
+}
+
+Result<std::string> ModelLoader::ResolveInModelFolder(const std::string& model_dir, const std::string& base_dir,
+                                                      const std::string& name, std::string_view field) const {
+  return ResolveModelFile(model_dir, base_dir, name, field,
+                          [this](const std::string& path) { return filesystem_->RealPath(path); });
 }
 
 int ModelLoader::IntraOpThreadsPerInstance(const inference::ModelConfig& config) const {

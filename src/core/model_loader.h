@@ -63,8 +63,11 @@ class ModelLoader {
                                inference::ModelConfig* config);
   // The real path of what `backend` loads for `version` (default_model_filename
   // or the backend's default), confined to the model folder `path`.
-  static Result<std::string> ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
-                                                Backend* backend, int64_t version);
+  Result<std::string> ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,
+                                         Backend* backend, int64_t version) const;
+  // ResolveModelFile on this loader's filesystem.
+  Result<std::string> ResolveInModelFolder(const std::string& model_dir, const std::string& base_dir,
+                                           const std::string& name, std::string_view field) const;
   int IntraOpThreadsPerInstance(const inference::ModelConfig& config) const;
   Result<std::unique_ptr<Model>> LoadEnsembleVersion(const ModelPlan& plan, int64_t version);
 

@@ -166,6 +166,10 @@ Result<std::vector<ModelStatisticsSnapshot>> Server::GetStatistics(const std::st
   return snapshots;
 }
 
+Status Server::UnloadModel(const std::string& name, int64_t version) {
+  return registry_->UnloadVersion(name, version);
+}
+
 void Server::Infer(InferenceRequest request, InferCallback done) {
   // Stage 1: resolve the model version.
   Result<std::shared_ptr<Model>> found = registry_->Find(request.model_name, request.model_version);

@@ -54,6 +54,12 @@ class Server {
   // execution.
   void Infer(InferenceRequest request, InferCallback done);
 
+  // Unloads one READY version: it stops taking requests at once, the
+  // requests it accepted finish, and it is destroyed when the last one has
+  // been answered (UNLOADING until then, then UNAVAILABLE "unloaded").
+  // NOT_FOUND for an unknown model or version, UNAVAILABLE when not READY.
+  Status UnloadModel(const std::string& name, int64_t version);
+
  private:
   Server(const ServerOptions& options, ServerEnvironment environment);
 

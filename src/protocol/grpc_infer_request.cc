@@ -2,7 +2,6 @@
 
 #include "common/bounded_text.h"
 
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,13 +51,9 @@ class GrpcRequestDecoder {
                                message_.inputs_size(), raw_count));
     }
     request->inputs.reserve(static_cast<size_t>(message_.inputs_size()));
-    std::set<std::string_view> names;  // views into the message
     for (int i = 0; i < message_.inputs_size(); ++i) {
       const ModelInferRequest::InferInputTensor& input = message_.inputs(i);
       if (input.name().empty()) return Error(fmt::format("inputs[{}] has no name", i));
-      if (!names.insert(input.name()).second) {
-        return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(input.name())));
-      }
       const std::string* raw = i < raw_count ? &message_.raw_input_contents(i) : nullptr;
       ASSIGN_OR_RETURN(Tensor tensor, DecodeInput(input, raw));
       request->inputs.push_back(std::move(tensor));
@@ -79,18 +74,8 @@ class GrpcRequestDecoder {
     }
     tensor.datatype = *type;
 
-    tensor.shape.reserve(static_cast<size_t>(input.shape_size()));
-    for (int64_t dim : input.shape()) {
-      if (dim < 0) {
-        return InputError(name, fmt::format("\"shape\" must hold non-negative integers, got {} at index {}", dim,
-                                            tensor.shape.size()));
-      }
-      tensor.shape.push_back(dim);
-    }
-    const int64_t element_count = ElementCount(tensor.shape);
-    if (element_count < 0) {
-      return InputError(name, fmt::format("shape {} has too many elements", ShapeToString(tensor.shape)));
-    }
+    // Negative and oversized dimensions are the request validator's to refuse.
+    tensor.shape.assign(input.shape().begin(), input.shape().end());
     if (input.parameters().contains("shared_memory_region")) {
       return Status::Unimplemented(fmt::format(
           "model '{}', input '{}': shared-memory tensors are not supported; send the data in the request",
@@ -112,7 +97,7 @@ class GrpcRequestDecoder {
       tensor.owner = owner_;
       return tensor;
     }
-    if (!typed && element_count > 0) {
+    if (!typed && ElementCount(tensor.shape) != 0) {
       return Status::InvalidArgument(fmt::format(
           "unable to find data for input tensor '{}' for model '{}' in request: it has neither typed \"contents\" "
           "nor a raw_input_contents entry",
@@ -126,13 +111,9 @@ class GrpcRequestDecoder {
 
   Status DecodeOutputs(InferenceRequest* request) const {
     request->outputs.reserve(static_cast<size_t>(message_.outputs_size()));
-    std::set<std::string_view> names;
     for (int i = 0; i < message_.outputs_size(); ++i) {
       const ModelInferRequest::InferRequestedOutputTensor& output = message_.outputs(i);
       if (output.name().empty()) return Error(fmt::format("outputs[{}] has no name", i));
-      if (!names.insert(output.name()).second) {
-        return Error(fmt::format("output '{}' is requested more than once", Abbreviate(output.name())));
-      }
       if (output.parameters().contains("shared_memory_region")) {
         return Status::Unimplemented(fmt::format(
             "model '{}', output '{}': shared-memory tensors are not supported; the response carries the data",

@@ -2,8 +2,6 @@
 
 #include "common/bounded_text.h"
 
-#include <limits>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -92,16 +90,12 @@ class RequestDecoder {
       return Error(fmt::format("\"inputs\" must be an array, got {}", JsonTypeName(inputs->value)));
     }
     request->inputs.reserve(inputs->value.Size());
-    std::set<std::string_view> names;  // views into the document, alive for the whole decode
     for (rapidjson::SizeType i = 0; i < inputs->value.Size(); ++i) {
       const Value& input = inputs->value[i];
       if (!input.IsObject()) return Error(fmt::format("inputs[{}] must be an object, got {}", i, JsonTypeName(input)));
       const auto name = input.FindMember("name");
       if (name == input.MemberEnd() || !name->value.IsString()) {
         return Error(fmt::format("inputs[{}] needs a \"name\" string", i));
-      }
-      if (!names.insert(StringOf(name->value)).second) {
-        return Error(fmt::format("input '{}' appears more than once in the request", Abbreviate(StringOf(name->value))));
       }
       ASSIGN_OR_RETURN(Tensor tensor, DecodeInput(input, StringOf(name->value)));
       request->inputs.push_back(std::move(tensor));
@@ -125,10 +119,6 @@ class RequestDecoder {
     tensor.datatype = *type;
 
     RETURN_IF_ERROR(DecodeShape(input, name, &tensor.shape));
-    const int64_t element_count = ElementCount(tensor.shape);
-    if (element_count < 0) {
-      return InputError(name, fmt::format("shape {} has too many elements", ShapeToString(tensor.shape)));
-    }
 
     std::optional<uint64_t> binary_size;
     const auto parameters = input.FindMember("parameters");
@@ -165,7 +155,7 @@ class RequestDecoder {
       return Tensor::FromBuffer(std::move(tensor.name), tensor.datatype, std::move(tensor.shape),
                                 std::move(buffer));
     }
-    RETURN_IF_ERROR(TakeBinaryData(name, *binary_size, element_count, &tensor));
+    RETURN_IF_ERROR(TakeBinaryData(name, *binary_size, &tensor));
     return tensor;
   }
 
@@ -176,8 +166,9 @@ class RequestDecoder {
     }
     shape->reserve(shape_value->value.Size());
     for (const Value& dim : shape_value->value.GetArray()) {
-      if (!dim.IsInt64() || dim.GetInt64() < 0) {
-        return InputError(name, fmt::format("\"shape\" must hold non-negative integers, got {} at index {}",
+      // Negative and oversized dimensions are the request validator's to refuse.
+      if (!dim.IsInt64()) {
+        return InputError(name, fmt::format("\"shape\" must hold integers, got {} at index {}",
                                             dim.IsNumber() ? fmt::format("{}", dim.GetDouble()) : JsonTypeName(dim),
                                             shape->size()));
       }
@@ -186,9 +177,9 @@ class RequestDecoder {
     return Status::Ok();
   }
 
-  // Points `tensor` at the next `size` bytes after the JSON header, after
-  // checking they hold exactly `element_count` elements of its type.
-  Status TakeBinaryData(std::string_view name, uint64_t size, int64_t element_count, Tensor* tensor) {
+  // Points `tensor` at the next `size` bytes after the JSON header; whether
+  // they fit its shape is the request validator's to check.
+  Status TakeBinaryData(std::string_view name, uint64_t size, Tensor* tensor) {
     if (!has_header_length_) {
       return InputError(name,
                         "has \"binary_data_size\" but the request has no Inference-Header-Content-Length "
@@ -203,19 +194,6 @@ class RequestDecoder {
     const std::string_view bytes(body_->data() + binary_offset_, size);
     binary_offset_ += size;
     binary_bytes_declared_ += size;
-
-    if (tensor->datatype == DataType::kBytes) {
-      Status layout = ForEachBytesElement(bytes, element_count, name, [](std::string_view) {});
-      if (!layout.ok()) return layout.WithPrefix(fmt::format("model '{}'", model_name_));
-    } else {
-      const size_t element_size = DataTypeByteSize(tensor->datatype);
-      const auto count = static_cast<uint64_t>(element_count);
-      if (count > std::numeric_limits<uint64_t>::max() / element_size || count * element_size != size) {
-        return InputError(name, fmt::format("binary_data_size is {} bytes but shape {} of {} needs {} x {} bytes",
-                                            size, ShapeToString(tensor->shape), DataTypeName(tensor->datatype),
-                                            count, element_size));
-      }
-    }
     tensor->data = bytes.data();
     tensor->byte_size = bytes.size();
     tensor->owner = body_;  // the tensor keeps the body alive; no copy
@@ -236,7 +214,6 @@ class RequestDecoder {
       return Error(fmt::format("\"outputs\" must be an array, got {}", JsonTypeName(outputs->value)));
     }
     out->request.outputs.reserve(outputs->value.Size());
-    std::set<std::string_view> names;
     for (rapidjson::SizeType i = 0; i < outputs->value.Size(); ++i) {
       const Value& output = outputs->value[i];
       if (!output.IsObject()) {
@@ -247,9 +224,6 @@ class RequestDecoder {
         return Error(fmt::format("outputs[{}] needs a \"name\" string", i));
       }
       const std::string_view output_name = StringOf(name->value);
-      if (!names.insert(output_name).second) {
-        return Error(fmt::format("output '{}' is requested more than once", Abbreviate(output_name)));
-      }
       RequestedOutput requested;
       requested.name.assign(output_name);
       const auto parameters = output.FindMember("parameters");

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "common/model_file_path.h"
+
 namespace inferd::repository {
 namespace {
 
@@ -56,6 +58,8 @@ class LocalDiskFileSystem final : public FileSystem {
     }
     return contents;
   }
+
+  Result<std::string> RealPath(const std::string& path) override { return LocalRealPath(path); }
 
   Result<std::vector<UnusableEntry>> ListUnusableEntries(const std::string& dir) override {
     std::error_code error;

@@ -40,6 +40,10 @@ class FileSystem {
   virtual bool FileExists(const std::string& path) = 0;
   // The whole file as bytes. NOT_FOUND when missing, INTERNAL when unreadable.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // The real path, links resolved, with the errors RealPathFunction
+  // (common/model_file_path.h) names; the loader confines every file a
+  // config names to its model folder with it.
+  virtual Result<std::string> RealPath(const std::string& path) = 0;
   // The entries of `dir` that the two listings above leave out because
   // they are neither, sorted by name. Stores without links or special files
   // have none (the default).

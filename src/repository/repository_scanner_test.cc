@@ -138,6 +138,7 @@ class FailingListFileSystem final : public FileSystem {
   bool IsDirectory(const std::string&) override { return true; }
   bool FileExists(const std::string&) override { return false; }
   Result<std::string> ReadFile(const std::string&) override { return Status::NotFound("no files"); }
+  Result<std::string> RealPath(const std::string& path) override { return path; }
 };
 
 TEST(ScanRepositoriesTest, ListingFailurePropagatesWithTheRoot) {

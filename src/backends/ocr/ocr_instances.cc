@@ -14,7 +14,7 @@
 #include "backends/ocr/image_decode.h"
 #include "backends/ocr/ocr_tensors.h"
 #include "backends/ocr/text_crop.h"
-#include "backends/sdk/model_file_path.h"
+#include "common/model_file_path.h"
 
 namespace inferd::ocr {
 namespace {

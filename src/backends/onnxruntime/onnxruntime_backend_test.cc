@@ -217,17 +217,21 @@ TEST_F(OnnxRuntimeBackendTest, UnknownOutputNameIsInvalidArgumentNamingModelAndT
   EXPECT_EQ(outputs.status().message(), "model 'simple': unknown output 'OUTPUT9' (the model has: OUTPUT0, OUTPUT1)");
 }
 
-TEST_F(OnnxRuntimeBackendTest, BadInputsAreInvalidArgumentNamingModelAndTensor) {
+TEST_F(OnnxRuntimeBackendTest, BadInputsAreRefusedNamingModelAndTensor) {
   auto instance =
       CreateOrFail(WriteModel("m.onnx", AddSubModel(kOnnxInt32)), ConfigNamed("simple"), CpuSettings("i"));
   ASSERT_NE(instance, nullptr);
   const std::vector<int32_t> row(16, 1);
   const Tensor input1 = MakeTensor("INPUT1", DataType::kInt32, {1, 16}, row);
 
+  // What reaches a backend has passed the core's request validator; these
+  // are the mismatches between a config and its model file that remain
+  // possible, and the memory guard for a caller that bypasses the validator.
   struct Case {
     const char* what;
     std::vector<Tensor> inputs;
     std::string expected_fragment;
+    StatusCode code = StatusCode::kInvalidArgument;
   };
   const std::vector<Case> cases = {
       {"wrong dimension", {MakeTensor("INPUT0", DataType::kInt32, {1, 15}, std::vector<int32_t>(15)), input1},
@@ -235,15 +239,14 @@ TEST_F(OnnxRuntimeBackendTest, BadInputsAreInvalidArgumentNamingModelAndTensor) 
       {"wrong datatype", {MakeTensor("INPUT0", DataType::kFp32, {1, 16}, std::vector<float>(16)), input1},
        "input 'INPUT0' has datatype FP32 but the model expects INT32"},
       {"too few bytes", {MakeTensor("INPUT0", DataType::kInt32, {2, 16}, row), input1},
-       "input 'INPUT0' with shape [2,16] and datatype INT32 needs 128 bytes, got 64"},
+       "input 'INPUT0' reached the backend with 64 bytes for shape [2,16] of INT32 (128)", StatusCode::kInternal},
       {"unknown input", {MakeTensor("INPUT7", DataType::kInt32, {1, 16}, row), input1}, "unknown input 'INPUT7'"},
-      {"input twice", {input1, input1}, "input 'INPUT1' was given twice"},
       {"missing input", {input1}, "missing input 'INPUT0'"},
   };
   for (const Case& c : cases) {
     Result<std::vector<Tensor>> outputs = instance->Execute(c.inputs, {}, {}, nullptr);
     ASSERT_FALSE(outputs.ok()) << c.what;
-    EXPECT_EQ(outputs.status().code(), StatusCode::kInvalidArgument) << c.what << ": " << outputs.status().ToString();
+    EXPECT_EQ(outputs.status().code(), c.code) << c.what << ": " << outputs.status().ToString();
     EXPECT_EQ(outputs.status().message().rfind("model 'simple': ", 0), 0u) << outputs.status().message();
     EXPECT_NE(outputs.status().message().find(c.expected_fragment), std::string::npos)
         << c.what << ": " << outputs.status().message();

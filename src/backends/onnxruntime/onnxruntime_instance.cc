@@ -142,11 +142,6 @@ Status OnnxRuntimeInstance::Run(const std::vector<Tensor>& inputs, const std::ve
                                                  tensor.name, DataTypeName(tensor.datatype),
                                                  OrtElementTypeName(spec.element_type)));
     }
-    for (const char* seen : input_names) {
-      if (spec.name == seen) {
-        return Status::InvalidArgument(fmt::format("{}: input '{}' was given twice", subject_, spec.name));
-      }
-    }
     ASSIGN_OR_RETURN(Ort::Value value, InputToOrtValue(subject_, tensor, spec.element_type, cpu_memory_, &scratch));
     input_names.push_back(spec.name.c_str());
     input_values.push_back(std::move(value));

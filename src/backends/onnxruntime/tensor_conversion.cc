@@ -33,9 +33,11 @@ Result<Ort::Value> NumericInput(std::string_view subject, const Tensor& tensor, 
   const size_t element_size = DataTypeByteSize(tensor.datatype);
   const size_t expected_bytes = static_cast<size_t>(element_count) * element_size;
   if (tensor.byte_size != expected_bytes) {
-    return Status::InvalidArgument(fmt::format("{}: input '{}' with shape {} and datatype {} needs {} bytes, got {}",
-                                               subject, tensor.name, ShapeToString(tensor.shape),
-                                               DataTypeName(tensor.datatype), expected_bytes, tensor.byte_size));
+    // The core's request validator refuses such requests; this guards the
+    // memory ORT would read if a caller bypassed it.
+    return Status::Internal(fmt::format("{}: input '{}' reached the backend with {} bytes for shape {} of {} ({})",
+                                        subject, tensor.name, tensor.byte_size, ShapeToString(tensor.shape),
+                                        DataTypeName(tensor.datatype), expected_bytes));
   }
   // ORT only reads inputs; CreateTensor merely takes a non-const pointer.
   void* data = const_cast<char*>(tensor.data);
@@ -73,9 +75,9 @@ Result<Ort::Value> InputToOrtValue(std::string_view subject, const Tensor& tenso
                                    ONNXTensorElementDataType element_type, const Ort::MemoryInfo& cpu_memory,
                                    InputScratch* scratch) {
   const int64_t element_count = ElementCount(tensor.shape);
-  if (element_count < 0) {
-    return Status::InvalidArgument(
-        fmt::format("{}: input '{}' has an invalid shape {}", subject, tensor.name, ShapeToString(tensor.shape)));
+  if (element_count < 0) {  // refused by the request validator; see NumericInput
+    return Status::Internal(
+        fmt::format("{}: input '{}' reached the backend with shape {}", subject, tensor.name, ShapeToString(tensor.shape)));
   }
   if (element_type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) return StringInput(subject, tensor, element_count);
   return NumericInput(subject, tensor, element_type, element_count, cpu_memory, scratch);

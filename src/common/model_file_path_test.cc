@@ -1,4 +1,4 @@
-#include "backends/sdk/model_file_path.h"
+#include "common/model_file_path.h"
 
 #include <filesystem>
 

@@ -1,0 +1,251 @@
+// Server, registry and loader through the facade, on an in-memory model
+// repository (FakeFileSystem) and an in-process backend (TestBackend): what
+// a frontend sees when models load, fail, serve and unload under load.
+#include "core/server.h"
+
+#include <cstring>
+#include <deque>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/test_backend_for_test.h"
+#include "repository/fake_filesystem_for_test.h"
+
+namespace inferd {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// An echo model for TestBackend; `extra` is appended to the config.
+std::string EchoConfig(const std::string& name, const std::string& extra = "") {
+  return fmt::format(R"pb(
+    name: "{}"
+    backend: "test"
+    max_batch_size: 8
+    input [ {{ name: "INPUT0" data_type: TYPE_INT32 dims: [ 4 ] }} ]
+    output [ {{ name: "OUTPUT0" data_type: TYPE_INT32 dims: [ 4 ] }} ]
+    instance_group [ {{ count: 1 kind: KIND_CPU }} ]
+    {}
+  )pb",
+                     name, extra);
+}
+
+InferenceRequest EchoRequest(const std::string& model, int32_t first) {
+  InferenceRequest request;
+  request.model_name = model;
+  std::string data(16, '\0');
+  std::memcpy(data.data(), &first, 4);
+  request.inputs.push_back(Tensor::FromBuffer("INPUT0", DataType::kInt32, {1, 4}, std::move(data)));
+  return request;
+}
+
+int32_t FirstValue(const InferenceResponse& response) {
+  int32_t value = 0;
+  std::memcpy(&value, response.outputs.at(0).data, 4);
+  return value;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void AddModel(const std::string& name, const std::string& config, std::vector<int> versions = {1}) {
+    files_.AddFile("/models/" + name + "/config.pbtxt", config);
+    for (int version : versions) files_.AddFile(fmt::format("/models/{}/{}/model.test", name, version), "weights");
+  }
+
+  std::unique_ptr<Server> Start() {
+    ServerOptions options;
+    options.model_repositories = {"/models"};
+    options.backend_directory = "/no/backend/libraries";
+    ServerEnvironment environment;
+    environment.filesystem = &files_;
+    environment.backends["test"] = &backend_;
+    Result<std::unique_ptr<Server>> server = Server::Create(options, environment);
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    return server.ok() ? std::move(server).value() : nullptr;
+  }
+
+  std::future<Result<InferenceResponse>> Submit(Server& server, const std::string& model, int32_t first) {
+    auto promise = std::make_shared<std::promise<Result<InferenceResponse>>>();
+    std::future<Result<InferenceResponse>> answer = promise->get_future();
+    server.Infer(EchoRequest(model, first),
+                 [promise](Result<InferenceResponse> result) { promise->set_value(std::move(result)); });
+    return answer;
+  }
+
+  // The index row of `name` version `version`.
+  static std::optional<ModelIndexEntry> IndexRow(const Server& server, const std::string& name,
+                                                 const std::string& version) {
+    for (const ModelIndexEntry& entry : server.RepositoryIndex(false)) {
+      if (entry.name == name && entry.version == version) return entry;
+    }
+    return std::nullopt;
+  }
+
+  // Waits (at most 10 s) until the version's index row has `state`.
+  static bool AwaitState(const Server& server, const std::string& name, const std::string& state) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::optional<ModelIndexEntry> row = IndexRow(server, name, "1");
+      if (row && row->state == state) return true;
+      std::this_thread::yield();
+    }
+    return false;
+  }
+
+  // Unloads version 1 of `model` while one of `count` requests runs (held
+  // at the backend) and the rest are queued; every one must succeed and the
+  // version must be freed afterwards.
+  void UnloadUnderLoad(Server& server, const std::string& model, int count) {
+    backend_.gate.Close();
+    std::vector<std::future<Result<InferenceResponse>>> answers;
+    for (int i = 0; i < count; ++i) answers.push_back(Submit(server, model, i));
+    ASSERT_TRUE(backend_.gate.AwaitHeld(1));
+    ASSERT_EQ(backend_.live_instances.load(), 1);
+
+    ASSERT_TRUE(server.UnloadModel(model, 1).ok());
+    // No new request finds it; the accepted ones still hold it.
+    Result<InferenceResponse> refused = Submit(server, model, 99).get();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+    EXPECT_THAT(refused.status().message(), HasSubstr("has no available versions"));
+    EXPECT_EQ(IndexRow(server, model, "1")->state, "UNLOADING");
+    EXPECT_EQ(backend_.live_instances.load(), 1);
+    for (auto& answer : answers) EXPECT_EQ(answer.wait_for(0s), std::future_status::timeout);
+
+    backend_.gate.Open();
+    for (int i = 0; i < count; ++i) {
+      Result<InferenceResponse> result = answers[i].get();
+      ASSERT_TRUE(result.ok()) << result.status().ToString();
+      EXPECT_EQ(FirstValue(*result), i);
+    }
+    ASSERT_TRUE(AwaitState(server, model, "UNAVAILABLE"));
+    EXPECT_EQ(IndexRow(server, model, "1")->reason, "unloaded");
+    EXPECT_EQ(backend_.live_instances.load(), 0);  // the version's memory is gone
+  }
+
+  repository::FakeFileSystem files_;
+  TestBackend backend_;
+};
+
+TEST_F(ServerTest, ServesTheModelsOfTheRepositoryItIsGivenAndListsTheBrokenOnesWithTheirReason) {
+  AddModel("echo", EchoConfig("echo"));
+  AddModel("broken", "name: \"broken\" this is not a config");
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_FALSE(server->IsReady());  // strict readiness: one model failed
+  EXPECT_EQ(IndexRow(*server, "echo", "1")->state, "READY");
+  std::optional<ModelIndexEntry> broken = IndexRow(*server, "broken", "");
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->state, "UNAVAILABLE");
+  EXPECT_THAT(broken->reason, HasSubstr("config.pbtxt"));
+
+  Result<InferenceResponse> answer = Submit(*server, "echo", 7).get();
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(FirstValue(*answer), 7);
+  EXPECT_EQ(files_.Reads("/models/echo/config.pbtxt"), 1);
+}
+
+TEST_F(ServerTest, AConfigWithoutTensorsIsCompletedFromTheModelFile) {
+  AddModel("bare", "name: \"bare\" backend: \"test\" max_batch_size: 4");
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  Result<ModelMetadata> metadata = server->GetModelMetadata("bare", kLatestVersion);
+  ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
+  ASSERT_EQ(metadata->inputs.size(), 1u);
+  EXPECT_EQ(metadata->inputs[0].name, "INPUT0");
+  EXPECT_EQ(metadata->inputs[0].shape, (Shape{-1, 4}));
+  EXPECT_EQ(backend_.descriptions.load(), 1);
+}
+
+TEST_F(ServerTest, TheVersionPolicyPicksTheVersionsThatLoad) {
+  AddModel("echo", EchoConfig("echo"), {1, 2, 3});
+  AddModel("pinned", EchoConfig("pinned", "version_policy { specific { versions: [ 1, 3 ] } }"), {1, 2, 3});
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->GetModelMetadata("echo", kLatestVersion)->versions, (std::vector<std::string>{"3"}));
+  EXPECT_EQ(server->GetModelMetadata("pinned", kLatestVersion)->versions, (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(backend_.live_instances.load(), 3);
+}
+
+TEST_F(ServerTest, ALabelFileOutsideTheModelFolderMakesTheModelUnavailable) {
+  files_.AddFile("/secret.txt", "root:x:0:0\n");
+  AddModel("labels", R"pb(
+    name: "labels" backend: "test" max_batch_size: 8
+    input [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 4 ] } ]
+    output [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ 4 ] label_filename: "../../secret.txt" } ]
+  )pb");
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  std::optional<ModelIndexEntry> row = IndexRow(*server, "labels", "");
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->state, "UNAVAILABLE");
+  EXPECT_THAT(row->reason, HasSubstr("lies outside the model folder"));
+  EXPECT_EQ(files_.Reads("/secret.txt"), 0);
+}
+
+TEST_F(ServerTest, UnloadWhileRequestsRunAndWaitFailsNoneAndFreesTheVersion) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  UnloadUnderLoad(*server, "echo", 6);
+}
+
+TEST_F(ServerTest, UnloadWhileTheDynamicBatcherHoldsRequestsFailsNoneAndFreesTheVersion) {
+  AddModel("batched", EchoConfig("batched", "dynamic_batching { max_queue_delay_microseconds: 100 }"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  UnloadUnderLoad(*server, "batched", 12);
+}
+
+TEST_F(ServerTest, UnloadingOnlyAReadyVersionOfAKnownModel) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->UnloadModel("nope", 1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(server->UnloadModel("echo", 2).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(server->UnloadModel("echo", 1).ok());
+  ASSERT_TRUE(AwaitState(*server, "echo", "UNAVAILABLE"));
+  Status again = server->UnloadModel("echo", 1);
+  EXPECT_EQ(again.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(again.message(), HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(ServerTest, StopLetsAcceptedRequestsFinishThenFreesEveryModel) {
+  AddModel("echo", EchoConfig("echo"));
+  AddModel("other", EchoConfig("other"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  backend_.gate.Close();
+  std::vector<std::future<Result<InferenceResponse>>> accepted;
+  for (int i = 0; i < 3; ++i) accepted.push_back(Submit(*server, "echo", i));
+  ASSERT_TRUE(backend_.gate.AwaitHeld(1));
+  std::thread stopper([&] { server->Stop(); });
+  // Stop has begun once a request is refused at once; those accepted before
+  // that are still held.
+  std::optional<Result<InferenceResponse>> refused;
+  for (int attempt = 0; attempt < 1'000'000 && !refused; ++attempt) {
+    std::future<Result<InferenceResponse>> answer = Submit(*server, "other", 100);
+    if (answer.wait_for(0s) == std::future_status::ready) {
+      Result<InferenceResponse> result = answer.get();
+      if (!result.ok()) refused = std::move(result);
+    } else {
+      accepted.push_back(std::move(answer));
+    }
+  }
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status().code(), StatusCode::kUnavailable);
+  for (auto& answer : accepted) EXPECT_EQ(answer.wait_for(0s), std::future_status::timeout);
+  backend_.gate.Open();
+  stopper.join();
+  for (auto& answer : accepted) EXPECT_TRUE(answer.get().ok());
+  EXPECT_EQ(backend_.live_instances.load(), 0);
+}
+
+}  // namespace
+}  // namespace inferd
