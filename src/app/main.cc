@@ -20,8 +20,8 @@
 #include "common/logging.h"
 #include "common/memory_trimmer.h"
 #include "core/server.h"
-#include "frontend/http/http_routes.h"
 #include "frontend/grpc/grpc_server.h"
+#include "frontend/http/http_routes.h"
 #include "frontend/http/http_server.h"
 #include "frontend/metrics/metrics_service.h"
 

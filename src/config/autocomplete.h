@@ -18,9 +18,9 @@
 // Run before NormalizeModelConfig (see normalize.h for the whole order).
 #pragma once
 
-#include "types/model_file_info.h"
 #include "common/status.h"
 #include "model_config.pb.h"
+#include "types/model_file_info.h"
 
 namespace inferd::config {
 

@@ -7,8 +7,8 @@
 
 #include <optional>
 
-#include "types/data_type.h"
 #include "model_config.pb.h"
+#include "types/data_type.h"
 
 namespace inferd::config {
 

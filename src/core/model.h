@@ -10,10 +10,10 @@
 
 #include "backends/sdk/backend.h"
 #include "common/status.h"
-#include "types/statistics.h"
 #include "model_config.pb.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
+#include "types/statistics.h"
 
 namespace inferd {
 

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "common/model_file_path.h"
 #include "common/logging.h"
+#include "common/model_file_path.h"
 #include "config/autocomplete.h"
 #include "config/normalize.h"
 #include "config/parse.h"

@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "common/status.h"
-#include "types/inference_request.h"
 #include "model_config.pb.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 

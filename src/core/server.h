@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "common/status.h"
-#include "types/inference_request.h"
 #include "core/server_options.h"
+#include "model_config.pb.h"
+#include "types/inference_request.h"
 #include "types/model_metadata.h"
 #include "types/statistics.h"
-#include "model_config.pb.h"
 
 namespace inferd {
 

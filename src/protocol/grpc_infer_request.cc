@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "types/tensor.h"
 #include "protocol/grpc_messages.h"
 #include "protocol/grpc_tensor_contents.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 namespace {

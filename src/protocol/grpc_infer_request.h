@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "common/status.h"
-#include "types/inference_request.h"
 #include "grpc_service.pb.h"
+#include "types/inference_request.h"
 
 namespace inferd::protocol {
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "types/inference_request.h"
 #include "grpc_service.pb.h"
+#include "types/inference_request.h"
 
 namespace inferd::protocol {
 

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "common/status.h"
+#include "grpc_service.pb.h"
 #include "types/inference_request.h"
 #include "types/model_metadata.h"
 #include "types/statistics.h"
-#include "grpc_service.pb.h"
 
 namespace inferd::protocol {
 

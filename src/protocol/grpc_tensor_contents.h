@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "grpc_service.pb.h"
 #include "types/data_type.h"
 #include "types/tensor.h"
-#include "grpc_service.pb.h"
 
 namespace inferd::protocol {
 

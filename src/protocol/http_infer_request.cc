@@ -9,9 +9,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "types/tensor.h"
 #include "protocol/exact_json_parse.h"
 #include "protocol/json_tensor_reader.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 namespace {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "types/inference_request.h"
 #include "protocol/http_infer_request.h"
+#include "types/inference_request.h"
 
 namespace inferd::protocol {
 

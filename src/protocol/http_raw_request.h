@@ -11,8 +11,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "types/tensor.h"
 #include "protocol/http_infer_request.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 

@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "types/tensor.h"
 #include "protocol/half_float.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <cstddef>
 
-#include "types/tensor.h"
 #include "protocol/json_writer.h"
+#include "types/tensor.h"
 
 namespace inferd::protocol {
 

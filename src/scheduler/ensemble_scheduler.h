@@ -27,10 +27,10 @@
 #include <memory>
 #include <mutex>
 
-#include "types/inference_request.h"
 #include "scheduler/ensemble_graph.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/scheduler.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 

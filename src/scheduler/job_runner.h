@@ -8,8 +8,8 @@
 
 #include "backends/sdk/backend.h"
 #include "common/clock.h"
-#include "types/statistics.h"
 #include "scheduler/scheduler.h"
+#include "types/statistics.h"
 
 namespace inferd {
 

@@ -17,8 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "backends/sdk/backend.h"
 #include "backends/ocr/ocr_parameters.h"
+#include "backends/sdk/backend.h"
 
 namespace inferd::ocr {
 

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "backends/sdk/module_config_reader.h"
 #include "backends/onnxruntime/onnxruntime_instance.h"
 #include "backends/onnxruntime/onnxruntime_types.h"
 #include "backends/onnxruntime/ort_errors.h"
 #include "backends/onnxruntime/ort_session.h"
 #include "backends/onnxruntime/session_options.h"
+#include "backends/sdk/module_config_reader.h"
 
 namespace inferd::ort {
 namespace {

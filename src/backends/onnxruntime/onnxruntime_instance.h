@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "backends/onnxruntime/ort_session.h"
 #include "backends/sdk/backend.h"
 #include "backends/sdk/module_config_reader.h"
-#include "backends/onnxruntime/ort_session.h"
 
 namespace inferd::ort {
 

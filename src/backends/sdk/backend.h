@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model_config.pb.h"
 #include "types/inference_request.h"
 #include "types/model_file_info.h"
 #include "types/statistics.h"
 #include "types/tensor.h"
-#include "model_config.pb.h"
 
 namespace inferd {
 

@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "common/status.h"
-#include "types/inference_request.h"
 #include "grpc_service.grpc.pb.h"
+#include "types/inference_request.h"
 
 namespace inferd {
 class Server;

@@ -2,10 +2,10 @@
 
 #include <chrono>
 
-#include "types/inference_request.h"
 #include "frontend/metrics/metrics_handler.h"
 #include "frontend/metrics/process_metrics.h"
 #include "frontend/metrics/prometheus_text.h"
+#include "types/inference_request.h"
 
 namespace inferd::metrics {
 

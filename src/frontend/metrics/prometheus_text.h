@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "types/statistics.h"
 #include "frontend/metrics/process_metrics.h"
+#include "types/statistics.h"
 
 namespace inferd::metrics {
 
