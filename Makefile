@@ -16,6 +16,8 @@
 #   make bench             bench/run.sh (never part of make test)
 #   make soak              bench/soak.py: 10 minutes of mixed load, RSS and descriptors sampled
 #                          (SOAK_SECONDS to change; never part of make test)
+#   make bench-compare     BEFORE=<other inferd>: it and build/inferd in turn, simple over HTTP
+#                          at concurrency 1 and 8 (bench/compare_binaries.py; never part of make test)
 #   make clean             remove build/ and build-asan/
 #
 # Variables: ONNXRUNTIME_ROOT (an SDK of your own, e.g. the official tarball),
@@ -50,7 +52,7 @@ define setup_and_build
 	cmake --build $(1) -j $(JOBS)
 endef
 
-.PHONY: setup build serve test test-all test-unit test-integration test-asan build-asan test-tsan test-fuzz bench soak clean
+.PHONY: setup build serve test test-all test-unit test-integration test-asan build-asan test-tsan test-fuzz bench soak bench-compare clean
 
 setup:
 	bash scripts/setup.sh >/dev/null
@@ -102,6 +104,12 @@ endif
 
 soak: build
 	.venv/bin/python bench/soak.py --binary $(BUILD_DIR)/inferd
+
+# Two binaries, before and after a change: BEFORE=<path/to/inferd> [AFTER=build/inferd]
+AFTER ?= $(BUILD_DIR)/inferd
+bench-compare: build
+	@test -n "$(BEFORE)" || { echo "make bench-compare: set BEFORE=<path to the other inferd binary>"; exit 2; }
+	.venv/bin/python bench/compare_binaries.py --before "$(BEFORE)" --after "$(AFTER)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) build-fuzz

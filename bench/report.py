@@ -8,6 +8,8 @@ import platform
 import subprocess
 import sys
 
+from marked_section import read_section
+
 
 def perf_row(path):
     """The single measurement row of a perf_analyzer CSV file (-f)."""
@@ -243,24 +245,15 @@ def main(results_dir, output_path, only=None):
         "compare ratios from several runs before drawing conclusions.",
     ]
     lines += ocr_section(results_dir)
-    lines += soak_block(output_path)
+    # Sections bench/soak.py and bench/compare_binaries.py wrote: make bench
+    # does not rerun them, so it keeps them as they are.
+    for name in ("soak", "compare"):
+        section = read_section(output_path, name)
+        if section:
+            lines += ["", section]
     lines += commands_lines(commands)
     with open(output_path, "w") as handle:
         handle.write("\n".join(lines))
-
-
-def soak_block(output_path):
-    """The soak section bench/soak.py wrote into the report (between its
-    markers), kept as it is: `make bench` does not rerun the soak."""
-    begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
-    try:
-        with open(output_path) as handle:
-            text = handle.read()
-    except OSError:
-        return []
-    if begin not in text or end not in text:
-        return []
-    return ["", begin + text.split(begin, 1)[1].split(end, 1)[0] + end]
 
 
 if __name__ == "__main__":

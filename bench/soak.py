@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 from server_process import InferdServer, resident_mib  # noqa: E402
 
+from marked_section import write_section  # noqa: E402
+
 SAMPLE_EVERY_S = 10
 WARM_UP_S = 60
-BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
 DATA = np.arange(16, dtype=np.int32).reshape(1, 16)
 
 
@@ -169,17 +170,6 @@ def slope_mib_per_hour(samples):
     return covariance / variance * 3600 if variance else 0.0
 
 
-def write_report(path, summary_lines):
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = "\n".join([BEGIN, *summary_lines, END])
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("SOAK_SECONDS", "600")))
@@ -249,7 +239,7 @@ def main():
     for failure in counters.failures:
         print(f"soak: failure: {failure}")
     if not args.no_report:
-        write_report(ROOT / "docs" / "benchmarks.md", summary)
+        write_section(ROOT / "docs" / "benchmarks.md", "soak", summary)
     return 0 if ok else 1
 
 

@@ -68,10 +68,8 @@ inferd::Result<inferd::grpc_frontend::GrpcServerOptions> ToGrpcOptions(const Fla
       static_cast<int>(flags.grpc_max_input_size > 0 ? flags.grpc_max_input_size
                                                      : std::min<int64_t>(flags.http_max_input_size, INT_MAX));
   options.max_concurrent_streams = flags.grpc_max_concurrent_streams;
-  inferd::Result<grpc_compression_level> level =
-      inferd::grpc_frontend::ParseCompressionLevel(flags.grpc_infer_response_compression_level);
-  if (!level.ok()) return level.status();
-  options.response_compression = *level;
+  ASSIGN_OR_RETURN(options.response_compression,
+                   inferd::grpc_frontend::ParseCompressionLevel(flags.grpc_infer_response_compression_level));
   options.keepalive_time_ms = flags.grpc_keepalive_time;
   options.keepalive_timeout_ms = flags.grpc_keepalive_timeout;
   options.keepalive_permit_without_calls = flags.grpc_keepalive_permit_without_calls;
