@@ -99,8 +99,7 @@ Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, ServerEnvironment environment) {
   std::unique_ptr<Server> server(new Server(options, std::move(environment)));
-  ASSIGN_OR_RETURN(std::vector<std::string> loaded, server->registry_->LoadAll());
-  const std::vector<std::string>& failures = loaded;
+  ASSIGN_OR_RETURN(const std::vector<std::string> failures, server->registry_->LoadAll());
   if (!failures.empty() && options.exit_on_error) {
     server->Stop();
     return Status::Unavailable(fmt::format("{} model(s) failed to load and --exit-on-error is set; first: {}",
