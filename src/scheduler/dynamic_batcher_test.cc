@@ -536,7 +536,7 @@ TEST_F(DynamicBatcherTest, TwoInstancesRunBatchesConcurrently) {
   std::vector<Call> calls(4);
   for (int i = 0; i < 4; ++i) batcher->Enqueue(MakeJob({i}, 1, &calls[i]));
   // Both instances are inside an execution at once.
-  ASSERT_TRUE(recorder_.AwaitStarted(2));
+  ASSERT_TRUE(recorder_.gate.AwaitHeld(2));
   recorder_.gate.Open();
   for (auto& call : calls) ASSERT_TRUE(call.future.get().ok());
   EXPECT_EQ(recorder_.max_active.load(), 2);
