@@ -47,6 +47,18 @@ class FakeHandler : public HttpHandler {
     }
   }
 
+  // Waits for the delayed replies. A reply's thread can hold the last
+  // reference to its session, so it must end before the server (and its
+  // io_context) goes.
+  void JoinDelayedReplies() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      threads.swap(threads_);
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
   void Handle(HttpRequest request, HttpReplier replier) override {
     handled_.fetch_add(1);
     std::string target(request.target());
@@ -115,7 +127,10 @@ class HttpServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (handler_) handler_->ReleaseHeld();
+    if (handler_) {
+      handler_->ReleaseHeld();
+      handler_->JoinDelayedReplies();
+    }
     if (server_) server_->Stop(2s);
   }
 
