@@ -169,13 +169,17 @@ Status ModelRegistry::UnloadVersion(const std::string& name, int64_t version) {
     return Status::Unavailable(fmt::format("failed to unload '{}' version {}: it is {}", Abbreviate(name), version,
                                            ModelStateName(entry.state)));
   }
-  entry.state = ModelState::kUnloading;
-  entry.reason = "";
-  entry.unloading = entry.model.get();
-  handle = std::move(entry.model);
+  handle = BeginUnload(entry);
   lock.unlock();
   LogInfo("unloading '{}' version {}", name, version);
   return Status::Ok();
+}
+
+std::shared_ptr<Model> ModelRegistry::BeginUnload(VersionEntry& entry) {
+  entry.state = ModelState::kUnloading;
+  entry.reason = "";
+  entry.unloading = entry.model.get();
+  return std::move(entry.model);
 }
 
 std::vector<const Model*> ModelRegistry::Unlist(const std::function<bool(const Model&)>& select) {
@@ -186,11 +190,8 @@ std::vector<const Model*> ModelRegistry::Unlist(const std::function<bool(const M
     for (auto& [version, version_entry] : entry.versions) {
       if (version_entry.unloading != nullptr) unlisted.push_back(version_entry.unloading);
       if (!version_entry.model || !select(*version_entry.model)) continue;
-      version_entry.state = ModelState::kUnloading;
-      version_entry.reason = "";
-      version_entry.unloading = version_entry.model.get();
-      unlisted.push_back(version_entry.unloading);
-      handles.push_back(std::move(version_entry.model));
+      unlisted.push_back(version_entry.model.get());
+      handles.push_back(BeginUnload(version_entry));
     }
   }
   lock.unlock();

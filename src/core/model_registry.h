@@ -76,6 +76,9 @@ class ModelRegistry {
   void LoadVersions(ModelLoader& loader, const ModelPlan& plan, std::vector<std::string>* failures);
   void LoadEnsembles(ModelLoader& loader, std::vector<ModelPlan> ensembles, std::vector<std::string>* failures);
   void SetModelFailure(const std::string& name, const Status& status, std::vector<std::string>* failures);
+  // READY -> UNLOADING: takes the registry's handle out of `entry` (the caller
+  // releases it outside the lock). Called with mutex_ held.
+  static std::shared_ptr<Model> BeginUnload(VersionEntry& entry);
   // Takes the READY versions `select` picks out of the table (UNLOADING) and
   // drops the registry's handles; returns them to wait for.
   std::vector<const Model*> Unlist(const std::function<bool(const Model&)>& select);
