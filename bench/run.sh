@@ -55,13 +55,14 @@ for file in text_detection/1/model.onnx text_recognition/1/model.onnx ocr_decode
 done
 "${PYTHON}" bench/ocr_bench.py images "${OUT}/ocr_images"
 
-free_port() { "${PYTHON}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-HTTP_PORT="$(free_port)"
-GRPC_PORT="$(free_port)"
+# Three distinct free ports, read while all three are bound (bound one after
+# another, the kernel may hand the same port out twice).
+read -r HTTP_PORT GRPC_PORT METRICS_PORT < <(PYTHONPATH=tests/integration "${PYTHON}" -c \
+  'from server_process import free_ports; print(*free_ports(3))')
 SERVER_CMD=("${BUILD}/inferd" --model-repository examples/simple --model-repository "${REPO}" \
   --model-repository examples/ocr \
   --http-address 127.0.0.1 --http-port "${HTTP_PORT}" --grpc-address 127.0.0.1 --grpc-port "${GRPC_PORT}" \
-  --metrics-port "$(free_port)")
+  --metrics-port "${METRICS_PORT}")
 echo "${SERVER_CMD[*]#${ROOT}/}" | sed "s#${OUT}#build/bench-results#g" >>"${OUT}/commands.txt"
 "${SERVER_CMD[@]}" >"${OUT}/server.log" 2>&1 &
 SERVER_PID=$!

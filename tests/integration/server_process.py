@@ -43,11 +43,23 @@ def find_binary():
     return default
 
 
+def free_ports(count):
+    """`count` distinct ports nothing listens on right now. All sockets stay
+    bound until every port is read: bound one after another, the kernel may
+    hand out a port it just released, and two services then collide."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def free_port():
     """A port nothing listens on right now: bind port 0, read it, close."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def _http_status(url, timeout=2.0):
@@ -146,9 +158,7 @@ class InferdServer:
         self.repositories = [str(r) for r in repositories]
         self.log_path = Path(log_path)
         self.extra_args = list(extra_args)
-        self.http_port = free_port()
-        self.grpc_port = free_port()
-        self.metrics_port = free_port()
+        self.http_port, self.grpc_port, self.metrics_port = free_ports(3)
         self.process = None
         self._log_file = None
         self.exit_code = None
