@@ -1,5 +1,6 @@
 #include "app/flags.h"
 
+#include "app/model_control_flags.h"
 #include "app/tritonserver_flags.h"
 
 #include <fmt/format.h>
@@ -80,6 +81,7 @@ Status Validate(const Flags& flags) {
   RETURN_IF_ERROR(ValidateGrpc(flags));
   RETURN_IF_ERROR(ValidateConnectionLimits(flags));
   RETURN_IF_ERROR(CheckPort("--metrics-port", flags.metrics_port));
+  RETURN_IF_ERROR(ValidateModelControlFlags(flags));
   if (!(flags.metrics_interval_ms > 0)) {
     return Status::InvalidArgument(
         fmt::format("--metrics-interval-ms must be a positive number of milliseconds, got {}",
@@ -304,6 +306,11 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args) {
   // tritonserver's newer spelling of --strict-model-config=true.
   AddBoolFlag(app, bool_flags, "--disable-auto-complete-config", &flags.strict_model_config,
               "Same as --strict-model-config (tritonserver's newer name)");
+  AddModelControlFlags(app, flags);
+  AddBoolFlag(app, bool_flags, "--allow-model-upload", &flags.allow_model_upload,
+              "Accept model files in load requests ('file:' parameters), written to a temporary folder and loaded. "
+              "An upload is code the server runs: allow it only with the model-repository API restricted "
+              "(--http-restricted-api, --grpc-restricted-protocol) or on a private network");
   AddAcceptedTritonFlags(app, accepted_triton_flags);
   app.add_option("--log-verbose", flags.log_verbose, "Verbose logging level; 0 is off, 1 or more logs each request")
       ->capture_default_str();

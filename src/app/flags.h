@@ -67,6 +67,12 @@ struct Flags {
   bool strict_model_config = false;
   int log_verbose = 0;
   std::string backend_directory;  // default: <directory of the executable>/backends
+  // Model control (tritonserver's names and defaults; app/model_control_flags.h).
+  std::string model_control_mode = "none";  // none, poll or explicit
+  int repository_poll_secs = 15;             // poll mode only
+  std::vector<std::string> load_models;      // --load-model, explicit mode only; "*": all
+  int model_load_thread_count = 4;
+  bool allow_model_upload = false;  // accept "file:" parameters in load requests
   // tritonserver flags accepted without effect, one warning each (app/tritonserver_flags.h).
   std::vector<std::string> ignored_flag_warnings;
 };

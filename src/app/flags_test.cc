@@ -258,17 +258,45 @@ TEST(FlagsTest, VersionNeedsNoRepository) {
 
 
 TEST(TritonserverFlagsTest, LaunchScriptFlagsAreAcceptedWithAWarningEach) {
-  Flags flags = MustParse({"--model-repository", "/models", "--model-control-mode=explicit", "--load-model", "a",
-                           "--load-model=b", "--log-info", "true", "--sagemaker-port", "8080", "--trace-file",
-                           "--grpc-infer-thread-count", "4"});
+  Flags flags = MustParse({"--model-repository", "/models", "--log-info", "true", "--sagemaker-port", "8080",
+                           "--trace-file", "--grpc-infer-thread-count", "4"});
   EXPECT_THAT(flags.ignored_flag_warnings,
-              ::testing::ElementsAre(::testing::HasSubstr("--model-control-mode=explicit"),
-                                     ::testing::HasSubstr("--load-model=a"), ::testing::HasSubstr("--load-model=b"),
-                                     ::testing::HasSubstr("--log-info=true"),
+              ::testing::ElementsAre(::testing::HasSubstr("--log-info=true"),
                                      ::testing::HasSubstr("--trace-file"),
                                      ::testing::HasSubstr("--sagemaker-port=8080"),
                                      ::testing::HasSubstr("--grpc-infer-thread-count")));
-  EXPECT_THAT(flags.ignored_flag_warnings[0], ::testing::HasSubstr("loads every model"));
+}
+
+TEST(TritonserverFlagsTest, ModelControlFlagsTakeTritonserversNamesDefaultsAndRules) {
+  Flags defaults = MustParse({"--model-repository", "/models"});
+  EXPECT_EQ(defaults.model_control_mode, "none");
+  EXPECT_EQ(defaults.repository_poll_secs, 15);
+  EXPECT_EQ(defaults.model_load_thread_count, 4);
+  EXPECT_TRUE(defaults.load_models.empty());
+  EXPECT_FALSE(defaults.allow_model_upload);
+
+  Flags flags = MustParse({"--model-repository", "/models", "--model-control-mode=explicit", "--load-model", "a",
+                           "--load-model=b", "--model-load-thread-count=2", "--allow-model-upload"});
+  EXPECT_EQ(flags.model_control_mode, "explicit");
+  EXPECT_THAT(flags.load_models, ::testing::ElementsAre("a", "b"));
+  EXPECT_EQ(flags.model_load_thread_count, 2);
+  EXPECT_TRUE(flags.allow_model_upload);
+  EXPECT_TRUE(flags.ignored_flag_warnings.empty());
+  EXPECT_EQ(MustParse({"--model-repository", "/m", "--model-control-mode=POLL", "--repository-poll-secs=3"})
+                .repository_poll_secs,
+            3);
+
+  // tritonserver's words.
+  EXPECT_THAT(ParseError({"--model-repository", "/m", "--load-model=a"}).message(),
+              ::testing::HasSubstr("Use of '--load-model' requires setting '--model-control-mode=explicit' as well."));
+  EXPECT_THAT(ParseError({"--model-repository", "/m", "--model-control-mode=explicit", "--load-model=*",
+                          "--load-model=a"})
+                  .message(),
+              ::testing::HasSubstr("Wildcard model name '*' must be the ONLY startup model"));
+  EXPECT_THAT(ParseError({"--model-repository", "/m", "--model-control-mode=sometimes"}).message(),
+              ::testing::HasSubstr("--model-control-mode"));
+  EXPECT_THAT(ParseError({"--model-repository", "/m", "--model-load-thread-count=0"}).message(),
+              ::testing::HasSubstr("--model-load-thread-count"));
 }
 
 TEST(TritonserverFlagsTest, FlagsThatActTakeTritonserversNamesAndDefaults) {
@@ -323,7 +351,7 @@ TEST(TritonserverFlagsTest, EveryTritonserverFlagIsKnown) {
         "--grpc-root-cert=/r", "--grpc-server-cert=/s", "--grpc-server-key=/k", "--grpc-use-ssl=false",
         "--grpc-use-ssl-mutual=false", "--host-policy=p,numa-node=0", "--http-address=127.0.0.1",
         "--http-header-forward-pattern=x", "--http-max-input-size=10", "--http-port=1",
-        "--http-restricted-api=health:k=v", "--http-thread-count=1", "--id=x", "--load-model=m",
+        "--http-restricted-api=health:k=v", "--http-thread-count=1", "--id=x",
         "--log-error=true", "--log-file=/l", "--log-format=default", "--log-info=true", "--log-verbose=0",
         "--log-warning=true", "--metrics-address=127.0.0.1", "--metrics-config=summary_latencies=true",
         "--metrics-interval-ms=1", "--metrics-port=1", "--min-supported-compute-capability=6.0",

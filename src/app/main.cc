@@ -39,6 +39,16 @@ inferd::ServerOptions ToServerOptions(const Flags& flags) {
   options.server_id = flags.server_id;
   options.model_config_name = flags.model_config_name;
   options.allow_unsupported_config_fields = flags.allow_unsupported_config_fields;
+  std::string mode = flags.model_control_mode;
+  std::transform(mode.begin(), mode.end(), mode.begin(), [](unsigned char c) { return std::tolower(c); });
+  using Mode = inferd::ServerOptions::ModelControlMode;
+  options.model_control_mode = mode == "poll" ? Mode::kPoll : mode == "explicit" ? Mode::kExplicit : Mode::kNone;
+  // tritonserver polls only when the interval is positive.
+  if (options.model_control_mode == Mode::kPoll && flags.repository_poll_secs == 0) options.model_control_mode = Mode::kNone;
+  options.repository_poll_interval = std::chrono::seconds(flags.repository_poll_secs);
+  options.startup_models = flags.load_models;
+  options.model_load_threads = flags.model_load_thread_count;
+  options.allow_model_upload = flags.allow_model_upload;
   return options;
 }
 

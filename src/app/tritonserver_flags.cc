@@ -13,8 +13,6 @@ struct KnownFlag {
   const char* harmless_value;
 };
 
-constexpr const char* kNoModelControl =
-    "inferd loads every model of the repositories at start (model control mode 'none')";
 constexpr const char* kNoTracing = "inferd has no request tracing yet";
 constexpr const char* kNoSageMaker = "inferd serves no SageMaker endpoint";
 constexpr const char* kNoVertexAi = "inferd serves no Vertex AI endpoint";
@@ -22,9 +20,6 @@ constexpr const char* kNoRestrictedApi =
     "inferd has no restricted APIs yet: every client may call every endpoint, so keep the ports private";
 
 constexpr KnownFlag kKnownFlags[] = {
-    {"--model-control-mode", kNoModelControl, "none"},
-    {"--load-model", kNoModelControl, nullptr},
-    {"--repository-poll-secs", kNoModelControl, nullptr},
     {"--log-info", "inferd always logs information, warnings and errors", nullptr},
     {"--log-warning", "inferd always logs information, warnings and errors", nullptr},
     {"--log-error", "inferd always logs information, warnings and errors", nullptr},
@@ -35,7 +30,6 @@ constexpr KnownFlag kKnownFlags[] = {
     {"--cuda-memory-pool-byte-size", "inferd runs on CPU and allocates no CUDA memory pool", nullptr},
     {"--min-supported-compute-capability", "inferd runs on CPU", nullptr},
     {"--buffer-manager-thread-count", "inferd has no buffer manager threads", nullptr},
-    {"--model-load-thread-count", "inferd loads models one after another at start", nullptr},
     {"--rate-limit", "inferd has no rate limiter yet", nullptr},
     {"--rate-limit-resource", "inferd has no rate limiter yet", nullptr},
     {"--response-cache-byte-size", "inferd has no response cache yet", nullptr},

@@ -10,6 +10,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <fmt/format.h>
+
 #include "common/logging.h"
 
 namespace inferd::config {
@@ -92,6 +94,18 @@ std::string ModelConfigToJson(const inference::ModelConfig& config) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   document.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<inference::ModelConfig> ModelConfigFromJson(std::string_view json) {
+  inference::ModelConfig config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(json, &config, options);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument(fmt::format("the model config in the request is not a valid JSON model config: {}",
+                                               std::string(parsed.message())));
+  }
+  return config;
 }
 
 }  // namespace inferd::config

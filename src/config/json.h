@@ -10,11 +10,19 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "common/status.h"
 #include "model_config.pb.h"
 
 namespace inferd::config {
 
 std::string ModelConfigToJson(const inference::ModelConfig& config);
+
+// A config given as JSON (a load request's "config" parameter), with
+// protobuf's JSON mapping as Triton reads it: proto or camelCase field
+// names, 64-bit integers as numbers or strings, enums by name. Unknown
+// fields are an error, as in Triton. INVALID_ARGUMENT naming what is wrong.
+Result<inference::ModelConfig> ModelConfigFromJson(std::string_view json);
 
 }  // namespace inferd::config

@@ -48,7 +48,18 @@ ModelLoader::ModelLoader(const ServerOptions& options, BackendRegistry* backends
                          EnsembleServices ensembles)
     : options_(options), backends_(backends), filesystem_(filesystem), ensembles_(std::move(ensembles)) {}
 
-Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, const std::string& path) {
+Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, const std::string& path,
+                                                       const inference::ModelConfig* override) {
+  if (override != nullptr) {
+    inference::ModelConfig config = *override;
+    if (config.name().empty()) config.set_name(name);
+    if (config.name() != name) {
+      return Status::InvalidArgument(fmt::format(
+          "model '{}': the config given with the load request names model '{}'; leave 'name' out or use '{}'", name,
+          config.name(), name));
+    }
+    return config;
+  }
   std::string config_path = repository::JoinPath(path, kConfigFileName);
   if (!options_.model_config_name.empty()) {
     // Triton's custom model configuration: configs/<name>.pbtxt wins, the
@@ -72,6 +83,17 @@ Result<inference::ModelConfig> ModelLoader::ReadConfig(const std::string& name, 
   return config;
 }
 
+std::vector<std::string> ModelLoader::ComposingModels(const std::string& name, const std::string& path) {
+  Result<inference::ModelConfig> config = ReadConfig(name, path, nullptr);
+  std::vector<std::string> composing;
+  if (!config.ok()) return composing;
+  const bool ensemble =
+      config->platform() == config::kEnsemblePlatform || config->backend() == config::kEnsemblePlatform;
+  if (!ensemble) return composing;
+  for (const auto& step : config->ensemble_scheduling().step()) composing.push_back(step.model_name());
+  return composing;
+}
+
 Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions,
                                           Backend* backend, inference::ModelConfig* config) {
   if (versions.empty()) return Status::Ok();
@@ -81,12 +103,13 @@ Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::ve
   return config::AutoCompleteConfig(info, config);
 }
 
-ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path) {
+ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path,
+                            const inference::ModelConfig* override) {
   ModelPlan plan;
   plan.name = name;
   plan.path = path;
 
-  Result<inference::ModelConfig> parsed = ReadConfig(name, path);
+  Result<inference::ModelConfig> parsed = ReadConfig(name, path, override);
   if (!parsed.ok()) {
     plan.status = parsed.status();
     return plan;

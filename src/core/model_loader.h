@@ -50,15 +50,23 @@ class ModelLoader {
   ModelLoader(const ServerOptions& options, BackendRegistry* backends, repository::FileSystem* filesystem,
               EnsembleServices ensembles = {});
 
-  // Never fails: problems are recorded in the plan's status.
-  ModelPlan Plan(const std::string& name, const std::string& path);
+  // Never fails: problems are recorded in the plan's status. `override`, when
+  // given, is the config to use instead of the folder's config.pbtxt (a load
+  // request's "config" parameter); it is completed and checked the same way.
+  ModelPlan Plan(const std::string& name, const std::string& path,
+                 const inference::ModelConfig* override = nullptr);
   Result<std::unique_ptr<Model>> LoadVersion(const ModelPlan& plan, int64_t version);
+  // The models an ensemble's steps name, read from its config alone (no
+  // model file is opened); empty for a model that is not an ensemble or
+  // whose config cannot be read (Plan reports that).
+  std::vector<std::string> ComposingModels(const std::string& name, const std::string& path);
 
  private:
   // UNAVAILABLE naming each field that would change results; otherwise logs
   // the ignored fields and writes them to `notes`.
   Status CheckUnimplementedFields(const inference::ModelConfig& config, std::string* notes) const;
-  Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path);
+  Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path,
+                                            const inference::ModelConfig* override);
   Status CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions, Backend* backend,
                                inference::ModelConfig* config);
   // The real path of what `backend` loads for `version` (default_model_filename

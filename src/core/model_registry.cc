@@ -1,14 +1,10 @@
 #include "core/model_registry.h"
 
-#include <set>
-
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "common/bounded_text.h"
 #include "common/logging.h"
 #include "config/normalize.h"
-#include "repository/repository_scanner.h"
 
 namespace inferd {
 
@@ -22,164 +18,146 @@ const char* ModelStateName(ModelState state) {
   return "UNKNOWN";
 }
 
-ModelRegistry::ModelRegistry(const ServerOptions& options, InferFunction infer, const ServerEnvironment& environment)
-    : options_(options),
-      infer_(std::move(infer)),
-      filesystem_(environment.filesystem != nullptr ? environment.filesystem : &repository::LocalFileSystem()),
-      backends_(options.backend_directory),
-      reaper_([this](const Model* model) { MarkDestroyed(model); }) {
-  for (const auto& [name, backend] : environment.backends) backends_.AddInProcess(name, backend);
-}
+ModelRegistry::ModelRegistry() : reaper_([this](const Model* model) { MarkDestroyed(model); }) {}
 
 ModelRegistry::~ModelRegistry() { UnloadAll(); }
 
-void ModelRegistry::SetModelFailure(const std::string& name, const Status& status,
-                                    std::vector<std::string>* failures) {
-  LogError("failed to load model '{}': {}", name, status.message());
-  failures->push_back(fmt::format("model '{}': {}", name, status.message()));
+void ModelRegistry::List(const std::string& name) {
+  std::unique_lock lock(mutex_);
+  if (models_.contains(name)) return;
+  ModelEntry& entry = models_[name];
+  entry.listed_only = true;
+  entry.state = ModelState::kUnavailable;
+}
+
+void ModelRegistry::SetModelFailure(const std::string& name, const std::string& reason) {
   std::unique_lock lock(mutex_);
   ModelEntry& entry = models_[name];
+  entry.listed_only = false;
+  entry.wanted = true;
+  bool serving = false;
+  for (auto& [version, version_entry] : entry.versions) {
+    if (version_entry.state == ModelState::kReady) {
+      serving = true;
+      version_entry.reason = "the last load failed, this version keeps serving: " + reason;
+    } else if (version_entry.state == ModelState::kLoading) {
+      version_entry = VersionEntry{ModelState::kUnavailable, reason, nullptr, true};
+    }
+  }
+  if (serving) return;
   entry.state = ModelState::kUnavailable;
-  entry.reason = status.message();
+  entry.reason = reason;
 }
 
-Result<std::vector<std::string>> ModelRegistry::LoadAll() {
-  ASSIGN_OR_RETURN(repository::RepositoryScan scan,
-                   repository::ScanRepositories(options_.model_repositories, *filesystem_));
-  std::vector<std::string> failures;
-  for (const auto& problem : scan.problems) {
-    SetModelFailure(problem.name, Status::InvalidArgument(problem.reason), &failures);
+void ModelRegistry::BeginLoad(const std::string& name, const std::vector<int64_t>& versions) {
+  std::unique_lock lock(mutex_);
+  ModelEntry& entry = models_[name];
+  entry.listed_only = false;
+  entry.wanted = true;
+  for (int64_t version : versions) {
+    VersionEntry& version_entry = entry.versions[version];
+    if (version_entry.state != ModelState::kReady) version_entry = VersionEntry{ModelState::kLoading, "", nullptr, true};
   }
-  {
-    std::unique_lock lock(mutex_);
-    for (const auto& location : scan.models) models_[location.name].state = ModelState::kLoading;
-  }
-  EnsembleServices ensembles;
-  if (infer_) {
-    ensembles.infer = infer_;
-    ensembles.find_config = [this](const std::string& name,
-                                   int64_t version) -> Result<std::shared_ptr<const inference::ModelConfig>> {
-      ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Find(name, version));
-      return model->shared_config();
-    };
-  }
-  ModelLoader loader(options_, &backends_, filesystem_, std::move(ensembles));
-  std::vector<ModelPlan> ensemble_plans;
-  for (const auto& location : scan.models) {
-    ModelPlan plan = loader.Plan(location.name, location.path);
-    if (!plan.status.ok()) {
-      SetModelFailure(location.name, plan.status, &failures);
-    } else if (config::IsEnsemble(*plan.config)) {
-      ensemble_plans.push_back(std::move(plan));
-    } else {
-      LoadVersions(loader, plan, &failures);
-    }
-  }
-  LoadEnsembles(loader, std::move(ensemble_plans), &failures);
-  return failures;
 }
 
-void ModelRegistry::LoadEnsembles(ModelLoader& loader, std::vector<ModelPlan> pending,
-                                  std::vector<std::string>* failures) {
-  // Rounds: each loads the ensembles that use no ensemble still waiting, so
-  // an ensemble of ensembles finds its parts loaded. A step naming its own
-  // ensemble is left to the graph check, which explains it better.
-  while (!pending.empty()) {
-    std::set<std::string, std::less<>> waiting;
-    for (const ModelPlan& plan : pending) waiting.insert(plan.name);
-    auto uses_waiting = [&waiting](const ModelPlan& plan) {
-      for (const auto& step : plan.config->ensemble_scheduling().step()) {
-        if (step.model_name() != plan.name && waiting.contains(step.model_name())) return true;
+Status ModelRegistry::Publish(const std::string& name, LoadedVersions loaded) {
+  std::vector<std::shared_ptr<Model>> released;  // old handles, released after the lock
+  Status first_failure;
+  std::unique_lock lock(mutex_);
+  ModelEntry& entry = models_[name];
+  entry.listed_only = false;
+  entry.wanted = true;
+  bool serving = false;
+  for (const auto& [version, version_entry] : entry.versions) serving = serving || version_entry.state == ModelState::kReady;
+  for (const auto& [version, result] : loaded.versions) {
+    if (!result.ok() && first_failure.ok()) first_failure = result.status();
+  }
+  if (!first_failure.ok() && serving) {
+    // Keep what serves: a broken update must not take a working model down.
+    for (auto& [version, version_entry] : entry.versions) {
+      if (version_entry.state == ModelState::kReady) {
+        version_entry.reason = "the last load failed, this version keeps serving: " + first_failure.message();
       }
-      return false;
-    };
-    std::vector<ModelPlan> later;
-    for (ModelPlan& plan : pending) {
-      if (uses_waiting(plan)) {
-        later.push_back(std::move(plan));
+    }
+    for (auto& [version, result] : loaded.versions) {
+      VersionEntry& version_entry = entry.versions[version];
+      const std::string why = result.ok() ? first_failure.message() : result.status().message();
+      if (version_entry.state == ModelState::kReady) {
+        continue;
+      } else if (!result.ok()) {
+        version_entry = VersionEntry{ModelState::kUnavailable, why, nullptr, true};
       } else {
-        LoadVersions(loader, plan, failures);
+        version_entry = VersionEntry{ModelState::kUnavailable, "not served: another version of the load failed: " + why,
+                                     nullptr, true};
       }
     }
-    if (later.size() == pending.size()) {
-      std::vector<std::string> names;
-      for (const ModelPlan& plan : later) names.push_back("'" + plan.name + "'");
-      for (const ModelPlan& plan : later) {
-        SetModelFailure(plan.name,
-                        Status::InvalidArgument(fmt::format(
-                            "ensemble '{}' cannot load: these ensembles use each other in a cycle (or use one "
-                            "that is in a cycle): {}",
-                            plan.name, fmt::join(names, ", "))),
-                        failures);
-      }
-      return;
-    }
-    pending = std::move(later);
+    lock.unlock();
+    return first_failure;  // the versions that did load are destroyed here, never published
   }
-}
-
-void ModelRegistry::LoadVersions(ModelLoader& loader, const ModelPlan& plan, std::vector<std::string>* failures) {
-  const std::string& name = plan.name;
-  for (const auto& [version, reason] : plan.missing_versions) {
-    LogError("{}", reason);
-    failures->push_back(reason);
-    std::unique_lock lock(mutex_);
-    models_[name].versions[version] = VersionEntry{ModelState::kUnavailable, reason, nullptr, nullptr};
+  // Swap: the new versions serve from this moment; the old ones drain.
+  for (auto& [version, version_entry] : entry.versions) {
+    if (version_entry.state != ModelState::kReady || loaded.versions.contains(version)) continue;
+    released.push_back(TakeHandle(name, version, version_entry));
+    version_entry.state = ModelState::kUnloading;
+    version_entry.reason = "";
+    version_entry.wanted = false;
   }
-  for (int64_t version : plan.versions) {
-    {
-      std::unique_lock lock(mutex_);
-      models_[name].versions[version] = VersionEntry{ModelState::kLoading, "", nullptr, nullptr};
-    }
-    Result<std::unique_ptr<Model>> model = loader.LoadVersion(plan, version);
-    std::unique_lock lock(mutex_);
-    VersionEntry& entry = models_[name].versions[version];
-    if (model.ok()) {
-      entry = VersionEntry{ModelState::kReady, plan.notes, reaper_.Adopt(std::move(model).value()), nullptr};
+  for (auto& [version, result] : loaded.versions) {
+    VersionEntry& version_entry = entry.versions[version];
+    if (version_entry.model) released.push_back(TakeHandle(name, version, version_entry));
+    if (result.ok()) {
+      version_entry = VersionEntry{ModelState::kReady, loaded.notes, reaper_.Adopt(std::move(result).value()), true};
       LogInfo("successfully loaded '{}' version {}", name, version);
     } else {
-      entry = VersionEntry{ModelState::kUnavailable, model.status().message(), nullptr, nullptr};
-      LogError("failed to load '{}' version {}: {}", name, version, model.status().message());
-      failures->push_back(model.status().message());
+      version_entry = VersionEntry{ModelState::kUnavailable, result.status().message(), nullptr, true};
+      LogError("failed to load '{}' version {}: {}", name, version, result.status().message());
     }
   }
-  std::unique_lock lock(mutex_);
-  models_[name].state = ModelState::kReady;
+  entry.state = ModelState::kReady;
+  entry.reason = "";
+  lock.unlock();
+  return first_failure;
 }
 
-void ModelRegistry::UnloadAll() {
-  reaper_.AwaitDestroyed(Unlist([](const Model& model) { return config::IsEnsemble(model.config()); }));
-  reaper_.AwaitDestroyed(Unlist([](const Model&) { return true; }));
-}
-
-Status ModelRegistry::UnloadVersion(const std::string& name, int64_t version) {
-  std::shared_ptr<Model> handle;  // released after the lock: the reaper may take it at once
+Status ModelRegistry::Unload(const std::string& name, const std::string& reason) {
+  std::vector<std::shared_ptr<Model>> released;  // released after the lock: the reaper may take them at once
   std::unique_lock lock(mutex_);
   auto it = models_.find(name);
   if (it == models_.end()) {
     return Status::NotFound(fmt::format("failed to unload '{}': the model is not found", Abbreviate(name)));
   }
-  auto v = it->second.versions.find(version);
-  if (v == it->second.versions.end()) {
-    return Status::NotFound(
-        fmt::format("failed to unload '{}' version {}: the version is not found", Abbreviate(name), version));
+  ModelEntry& entry = it->second;
+  entry.wanted = false;
+  for (auto& [version, version_entry] : entry.versions) {
+    version_entry.wanted = false;
+    if (version_entry.state == ModelState::kReady) {
+      released.push_back(TakeHandle(name, version, version_entry));
+      version_entry.state = ModelState::kUnloading;
+      version_entry.reason = reason;
+      LogInfo("unloading '{}' version {}", name, version);
+    } else if (version_entry.state != ModelState::kUnloading) {
+      version_entry.state = ModelState::kUnavailable;
+      version_entry.reason = reason;
+    }
   }
-  VersionEntry& entry = v->second;
-  if (entry.state != ModelState::kReady) {
-    return Status::Unavailable(fmt::format("failed to unload '{}' version {}: it is {}", Abbreviate(name), version,
-                                           ModelStateName(entry.state)));
+  if (entry.state == ModelState::kUnavailable) entry.reason = reason;
+  // A model with no versions left shows the reason at model level.
+  if (entry.versions.empty() && !entry.listed_only) {
+    entry.state = ModelState::kUnavailable;
+    entry.reason = reason;
   }
-  handle = BeginUnload(entry);
   lock.unlock();
-  LogInfo("unloading '{}' version {}", name, version);
   return Status::Ok();
 }
 
-std::shared_ptr<Model> ModelRegistry::BeginUnload(VersionEntry& entry) {
-  entry.state = ModelState::kUnloading;
-  entry.reason = "";
-  entry.unloading = entry.model.get();
+std::shared_ptr<Model> ModelRegistry::TakeHandle(const std::string& name, int64_t version, VersionEntry& entry) {
+  draining_[entry.model.get()] = Draining{name, version};
   return std::move(entry.model);
+}
+
+void ModelRegistry::UnloadAll() {
+  reaper_.AwaitDestroyed(Unlist([](const Model& model) { return config::IsEnsemble(model.config()); }));
+  reaper_.AwaitDestroyed(Unlist([](const Model&) { return true; }));
 }
 
 std::vector<const Model*> ModelRegistry::Unlist(const std::function<bool(const Model&)>& select) {
@@ -188,28 +166,35 @@ std::vector<const Model*> ModelRegistry::Unlist(const std::function<bool(const M
   std::unique_lock lock(mutex_);
   for (auto& [name, entry] : models_) {
     for (auto& [version, version_entry] : entry.versions) {
-      if (version_entry.unloading != nullptr) unlisted.push_back(version_entry.unloading);
       if (!version_entry.model || !select(*version_entry.model)) continue;
-      unlisted.push_back(version_entry.model.get());
-      handles.push_back(BeginUnload(version_entry));
+      handles.push_back(TakeHandle(name, version, version_entry));
+      version_entry.state = ModelState::kUnloading;
+      version_entry.reason = "";
+      version_entry.wanted = false;
     }
   }
+  for (const auto& [model, draining] : draining_) unlisted.push_back(model);
   lock.unlock();
   return unlisted;
 }
 
 void ModelRegistry::MarkDestroyed(const Model* model) {
   std::unique_lock lock(mutex_);
-  for (auto& [name, entry] : models_) {
-    for (auto& [version, version_entry] : entry.versions) {
-      if (version_entry.unloading != model) continue;
-      version_entry.unloading = nullptr;
-      version_entry.state = ModelState::kUnavailable;
-      version_entry.reason = "unloaded";
-      LogInfo("successfully unloaded '{}' version {}", name, version);
-      return;
-    }
+  auto it = draining_.find(model);
+  if (it == draining_.end()) return;
+  const Draining draining = std::move(it->second);
+  draining_.erase(it);
+  for (const auto& [other, other_draining] : draining_) {
+    if (other_draining.name == draining.name && other_draining.version == draining.version) return;
   }
+  auto entry = models_.find(draining.name);
+  if (entry == models_.end()) return;
+  auto version_entry = entry->second.versions.find(draining.version);
+  if (version_entry == entry->second.versions.end()) return;
+  if (version_entry->second.state != ModelState::kUnloading) return;  // replaced: its successor serves
+  version_entry->second.state = ModelState::kUnavailable;
+  if (version_entry->second.reason.empty()) version_entry->second.reason = "unloaded";
+  LogInfo("successfully unloaded '{}' version {}", draining.name, draining.version);
 }
 
 Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int64_t version) const {
@@ -217,7 +202,9 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
   auto it = models_.find(name);
   // Triton's words (model_repository_manager.cc, model_lifecycle.cc):
   // clients and Triton's own examples match on "Request for unknown model".
-  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
+  if (it == models_.end() || it->second.listed_only) {
+    return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
+  }
   const ModelEntry& entry = it->second;
   if (entry.state == ModelState::kUnavailable) {
     return Status::Unavailable(
@@ -231,8 +218,8 @@ Result<std::shared_ptr<Model>> ModelRegistry::Find(const std::string& name, int6
     auto newest = entry.versions.rbegin();
     if (newest != entry.versions.rend() && !newest->second.reason.empty()) {
       return Status::Unavailable(fmt::format(
-          "Request for unknown model: '{}' has no available versions (version {} is {}: {})", Abbreviate(name), newest->first,
-          ModelStateName(newest->second.state), newest->second.reason));
+          "Request for unknown model: '{}' has no available versions (version {} is {}: {})", Abbreviate(name),
+          newest->first, ModelStateName(newest->second.state), newest->second.reason));
     }
     return Status::Unavailable(fmt::format("Request for unknown model: '{}' has no available versions", Abbreviate(name)));
   }
@@ -261,7 +248,9 @@ Result<std::vector<std::shared_ptr<Model>>> ModelRegistry::ReadyModels(const std
     return ready;
   }
   auto it = models_.find(name);
-  if (it == models_.end()) return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
+  if (it == models_.end() || it->second.listed_only) {
+    return Status::NotFound(fmt::format("Request for unknown model: '{}' is not found", Abbreviate(name)));
+  }
   collect(it->second);
   return ready;
 }
@@ -270,6 +259,11 @@ std::vector<ModelIndexEntry> ModelRegistry::Index(bool ready_only) const {
   std::shared_lock lock(mutex_);
   std::vector<ModelIndexEntry> index;
   for (const auto& [name, entry] : models_) {
+    if (entry.listed_only) {
+      // Triton lists a model it has never loaded by name alone.
+      if (!ready_only) index.push_back({name, "", "", ""});
+      continue;
+    }
     if (entry.state == ModelState::kUnavailable || entry.versions.empty()) {
       if (!ready_only) index.push_back({name, "", ModelStateName(entry.state), entry.reason});
       continue;
@@ -282,12 +276,23 @@ std::vector<ModelIndexEntry> ModelRegistry::Index(bool ready_only) const {
   return index;
 }
 
+bool ModelRegistry::IsServing(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto it = models_.find(name);
+  if (it == models_.end()) return false;
+  for (const auto& [version, version_entry] : it->second.versions) {
+    if (version_entry.state == ModelState::kReady) return true;
+  }
+  return false;
+}
+
 bool ModelRegistry::AllReady() const {
   std::shared_lock lock(mutex_);
   for (const auto& [name, entry] : models_) {
-    if (entry.state != ModelState::kReady) return false;
+    if (entry.listed_only || !entry.wanted) continue;
+    if (entry.state == ModelState::kUnavailable) return false;  // failed before any version loaded
     for (const auto& [version, version_entry] : entry.versions) {
-      if (version_entry.state != ModelState::kReady) return false;
+      if (version_entry.wanted && version_entry.state != ModelState::kReady) return false;
     }
   }
   return true;

@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "config/data_type_conversion.h"
 #include "core/classification.h"
+#include "core/model_controller.h"
 #include "core/model_registry.h"
 #include "core/request_validator.h"
 
@@ -91,15 +92,15 @@ Server::Server(const ServerOptions& options, ServerEnvironment environment)
     : options_(options),
       // Ensemble steps are ordinary requests to their composing models: the
       // registry's models live no longer than the server.
-      registry_(std::make_unique<ModelRegistry>(options_, [this](InferenceRequest request, InferCallback done) {
-        Infer(std::move(request), std::move(done));
-      }, environment)) {}
+      controller_(std::make_unique<ModelController>(
+          options_, [this](InferenceRequest request, InferCallback done) { Infer(std::move(request), std::move(done)); },
+          environment)) {}
 
 Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, ServerEnvironment environment) {
   std::unique_ptr<Server> server(new Server(options, std::move(environment)));
-  ASSIGN_OR_RETURN(const std::vector<std::string> failures, server->registry_->LoadAll());
+  ASSIGN_OR_RETURN(const std::vector<std::string> failures, server->controller_->Start());
   if (!failures.empty() && options.exit_on_error) {
     server->Stop();
     return Status::Unavailable(fmt::format("{} model(s) failed to load and --exit-on-error is set; first: {}",
@@ -112,28 +113,29 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Ser
 }
 
 void Server::Stop() {
-  if (registry_) registry_->UnloadAll();
+  if (controller_) controller_->Stop();
 }
 
 bool Server::IsLive() const { return true; }
 
-bool Server::IsReady() const { return !options_.strict_readiness || registry_->AllReady(); }
+bool Server::IsReady() const { return !options_.strict_readiness || controller_->registry().AllReady(); }
 
 std::string Server::Version() { return INFERD_VERSION; }
 std::vector<std::string> Server::Extensions() {
-  // Exactly what answers: model_repository joins once load/unload work.
-  return {"classification", "model_configuration", "schedule_policy", "statistics", "binary_tensor_data",
-          "parameters"};
+  // Exactly what answers, in Triton's order.
+  return {"classification",  "model_repository",   "model_repository(unload_dependents)",
+          "schedule_policy", "model_configuration", "binary_tensor_data",
+          "parameters",      "statistics"};
 }
 
 Status Server::ModelReady(const std::string& name, int64_t version) const {
-  Result<std::shared_ptr<Model>> model = registry_->Find(name, version);
+  Result<std::shared_ptr<Model>> model = controller_->registry().Find(name, version);
   return model.ok() ? Status::Ok() : model.status();
 }
 
 Result<ModelMetadata> Server::GetModelMetadata(const std::string& name, int64_t version) const {
-  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
-  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> ready, registry_->ReadyModels(name));
+  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, controller_->registry().Find(name, version));
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> ready, controller_->registry().ReadyModels(name));
   const inference::ModelConfig& config = model->config();
   ModelMetadata metadata;
   metadata.name = name;
@@ -147,31 +149,39 @@ Result<ModelMetadata> Server::GetModelMetadata(const std::string& name, int64_t 
 
 Result<std::shared_ptr<const inference::ModelConfig>> Server::GetModelConfig(const std::string& name,
                                                                              int64_t version) const {
-  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
+  ASSIGN_OR_RETURN(std::shared_ptr<Model> model, controller_->registry().Find(name, version));
   return model->shared_config();
 }
 
-std::vector<ModelIndexEntry> Server::RepositoryIndex(bool ready_only) const { return registry_->Index(ready_only); }
+std::vector<ModelIndexEntry> Server::RepositoryIndex(bool ready_only) const {
+  // Explicit mode: models added to the repository since are listed (not loaded).
+  if (options_.model_control_mode == ServerOptions::ModelControlMode::kExplicit) controller_->RefreshListing();
+  return controller_->registry().Index(ready_only);
+}
 
 Result<std::vector<ModelStatisticsSnapshot>> Server::GetStatistics(const std::string& name, int64_t version) const {
   std::vector<ModelStatisticsSnapshot> snapshots;
   if (version != kLatestVersion) {
-    ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_->Find(name, version));
+    ASSIGN_OR_RETURN(std::shared_ptr<Model> model, controller_->registry().Find(name, version));
     snapshots.push_back(model->statistics().Snapshot());
     return snapshots;
   }
-  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> models, registry_->ReadyModels(name));
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Model>> models, controller_->registry().ReadyModels(name));
   for (const auto& model : models) snapshots.push_back(model->statistics().Snapshot());
   return snapshots;
 }
 
-Status Server::UnloadModel(const std::string& name, int64_t version) {
-  return registry_->UnloadVersion(name, version);
+void Server::LoadModel(ModelLoadRequest request, ModelControlCallback done) {
+  controller_->Load(std::move(request), std::move(done));
+}
+
+void Server::UnloadModel(std::string name, bool unload_dependents, ModelControlCallback done) {
+  controller_->Unload(std::move(name), unload_dependents, std::move(done));
 }
 
 void Server::Infer(InferenceRequest request, InferCallback done) {
   // Stage 1: resolve the model version.
-  Result<std::shared_ptr<Model>> found = registry_->Find(request.model_name, request.model_version);
+  Result<std::shared_ptr<Model>> found = controller_->registry().Find(request.model_name, request.model_version);
   if (!found.ok()) {
     done(found.status());
     return;

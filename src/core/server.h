@@ -1,10 +1,11 @@
 // Server: the one facade the frontends call. Frontends never include other
 // core, scheduler, repository or backend headers.
 //
-// Create() scans the model repositories and loads every model it finds. A
-// model that fails to load is recorded as UNAVAILABLE with a reason and the
-// server serves the rest, unless options.exit_on_error asks for Triton's old
-// behaviour (then Create fails).
+// Create() scans the model repositories and loads the models the model
+// control mode asks for (core/model_controller.h). A model that fails to
+// load is recorded as UNAVAILABLE with a reason and the server serves the
+// rest, unless options.exit_on_error asks for Triton's old behaviour (then
+// Create fails).
 #pragma once
 
 #include <memory>
@@ -15,12 +16,13 @@
 #include "core/server_options.h"
 #include "model_config.pb.h"
 #include "types/inference_request.h"
+#include "types/model_control.h"
 #include "types/model_metadata.h"
 #include "types/statistics.h"
 
 namespace inferd {
 
-class ModelRegistry;
+class ModelController;
 
 class Server {
  public:
@@ -54,17 +56,20 @@ class Server {
   // execution.
   void Infer(InferenceRequest request, InferCallback done);
 
-  // Unloads one READY version: it stops taking requests at once, the
-  // requests it accepted finish, and it is destroyed when the last one has
-  // been answered (UNLOADING until then, then UNAVAILABLE "unloaded").
-  // NOT_FOUND for an unknown model or version, UNAVAILABLE when not READY.
-  Status UnloadModel(const std::string& name, int64_t version);
+  // Model control (Triton's model-repository extension; explicit mode only,
+  // else UNAVAILABLE). Load (re)loads the model on a load thread: the new
+  // versions serve before the old ones stop, and a failed load leaves what
+  // served serving. Unload stops the model taking requests at once; the
+  // requests it accepted finish, then it is destroyed (UNLOADING until then,
+  // then UNAVAILABLE "unloaded"). `done` runs once, on a load thread.
+  void LoadModel(ModelLoadRequest request, ModelControlCallback done);
+  void UnloadModel(std::string name, bool unload_dependents, ModelControlCallback done);
 
  private:
   Server(const ServerOptions& options, ServerEnvironment environment);
 
   ServerOptions options_;
-  std::unique_ptr<ModelRegistry> registry_;
+  std::unique_ptr<ModelController> controller_;
 };
 
 // Parses a version string from a URL or message ("" -> kLatestVersion).

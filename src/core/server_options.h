@@ -3,6 +3,7 @@
 // facade and the registry below it.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,20 @@ struct ServerOptions {
   std::string server_id = "inferd";  // --id: the name in server metadata
   // --model-config-name: read <model>/configs/<name>.pbtxt where it exists.
   std::string model_config_name;
+
+  // Triton's model control modes: kNone loads every model at start and
+  // refuses load/unload calls; kPoll does the same and then rescans the
+  // repositories every `repository_poll_interval`, reloading what changed;
+  // kExplicit loads only `startup_models` ("*": all) and then what clients ask for.
+  enum class ModelControlMode { kNone, kPoll, kExplicit };
+  ModelControlMode model_control_mode = ModelControlMode::kNone;
+  std::chrono::milliseconds repository_poll_interval{15'000};
+  std::vector<std::string> startup_models;  // --load-model
+  int model_load_threads = 4;               // --model-load-thread-count
+  // Whether a load request may carry "file:" parameters (model files written
+  // into a temporary model folder and loaded): off by default, as an upload
+  // is code the server will run (see docs/model_management.md).
+  bool allow_model_upload = false;
 };
 
 // Where models come from. The defaults are the real ones; tests pass fakes.

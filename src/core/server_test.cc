@@ -58,8 +58,10 @@ class ServerTest : public ::testing::Test {
     for (int version : versions) files_.AddFile(fmt::format("/models/{}/{}/model.test", name, version), "weights");
   }
 
-  std::unique_ptr<Server> Start() {
+  std::unique_ptr<Server> Start(ServerOptions::ModelControlMode mode = ServerOptions::ModelControlMode::kExplicit) {
     ServerOptions options;
+    options.model_control_mode = mode;
+    options.startup_models = {"*"};
     options.model_repositories = {"/models"};
     options.backend_directory = "/no/backend/libraries";
     ServerEnvironment environment;
@@ -68,6 +70,12 @@ class ServerTest : public ::testing::Test {
     Result<std::unique_ptr<Server>> server = Server::Create(options, environment);
     EXPECT_TRUE(server.ok()) << server.status().ToString();
     return server.ok() ? std::move(server).value() : nullptr;
+  }
+
+  static Status Unload(Server& server, const std::string& model) {
+    std::promise<Status> done;
+    server.UnloadModel(model, false, [&done](Status status) { done.set_value(std::move(status)); });
+    return done.get_future().get();
   }
 
   std::future<Result<InferenceResponse>> Submit(Server& server, const std::string& model, int32_t first) {
@@ -108,7 +116,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(backend_.gate.AwaitHeld(1));
     ASSERT_EQ(backend_.live_instances.load(), 1);
 
-    ASSERT_TRUE(server.UnloadModel(model, 1).ok());
+    ASSERT_TRUE(Unload(server, model).ok());
     // No new request finds it; the accepted ones still hold it.
     Result<InferenceResponse> refused = Submit(server, model, 99).get();
     ASSERT_FALSE(refused.ok());
@@ -203,17 +211,28 @@ TEST_F(ServerTest, UnloadWhileTheDynamicBatcherHoldsRequestsFailsNoneAndFreesThe
   UnloadUnderLoad(*server, "batched", 12);
 }
 
-TEST_F(ServerTest, UnloadingOnlyAReadyVersionOfAKnownModel) {
+TEST_F(ServerTest, UnloadingTwiceOrAnUnknownModelIsNotAnError) {
   AddModel("echo", EchoConfig("echo"));
   auto server = Start();
   ASSERT_NE(server, nullptr);
-  EXPECT_EQ(server->UnloadModel("nope", 1).code(), StatusCode::kNotFound);
-  EXPECT_EQ(server->UnloadModel("echo", 2).code(), StatusCode::kNotFound);
-  ASSERT_TRUE(server->UnloadModel("echo", 1).ok());
+  // Triton answers OK: there is nothing to unload.
+  EXPECT_TRUE(Unload(*server, "nope").ok());
+  ASSERT_TRUE(Unload(*server, "echo").ok());
   ASSERT_TRUE(AwaitState(*server, "echo", "UNAVAILABLE"));
-  Status again = server->UnloadModel("echo", 1);
-  EXPECT_EQ(again.code(), StatusCode::kUnavailable);
-  EXPECT_THAT(again.message(), HasSubstr("UNAVAILABLE"));
+  EXPECT_TRUE(Unload(*server, "echo").ok());
+  EXPECT_EQ(IndexRow(*server, "echo", "1")->reason, "unloaded");
+  // An unloaded model does not make the server unready (Triton's strict readiness).
+  EXPECT_TRUE(server->IsReady());
+}
+
+TEST_F(ServerTest, NoneModeRefusesModelControlInTritonsWords) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start(ServerOptions::ModelControlMode::kNone);
+  ASSERT_NE(server, nullptr);
+  Status refused = Unload(*server, "echo");
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(refused.message(), HasSubstr("explicit model load / unload is not allowed if polling is enabled"));
+  EXPECT_TRUE(server->ModelReady("echo", kLatestVersion).ok());
 }
 
 TEST_F(ServerTest, StopLetsAcceptedRequestsFinishThenFreesEveryModel) {

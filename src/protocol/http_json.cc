@@ -154,8 +154,11 @@ std::string RepositoryIndexJson(const std::vector<ModelIndexEntry>& entries) {
       WriteKey(writer, "version");
       WriteUntrustedString(writer, entry.version);
     }
-    WriteKey(writer, "state");
-    WriteUntrustedString(writer, entry.state);
+    // A model never loaded is listed by name alone, as Triton lists it.
+    if (!entry.state.empty()) {
+      WriteKey(writer, "state");
+      WriteUntrustedString(writer, entry.state);
+    }
     if (!entry.reason.empty()) {
       WriteKey(writer, "reason");
       WriteUntrustedString(writer, entry.reason);

@@ -233,8 +233,9 @@ TEST_F(GrpcServerTest, InferenceErrorsMapToStatusCodes) {
   load.set_model_name("simple");
   inference::RepositoryModelLoadResponse loaded;
   status = stub_->RepositoryModelLoad(Context().get(), load, &loaded);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("model control is not supported"));
+  // Model control mode "none" (the default), in Triton's words.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("explicit model load / unload is not allowed"));
   inference::SystemSharedMemoryStatusResponse shm;
   EXPECT_EQ(stub_->SystemSharedMemoryStatus(Context().get(), {}, &shm).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);

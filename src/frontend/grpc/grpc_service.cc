@@ -11,6 +11,7 @@
 #include "frontend/grpc/grpc_status.h"
 #include "frontend/grpc/grpc_stream_reactor.h"
 #include "protocol/grpc_messages.h"
+#include "protocol/model_control_messages.h"
 
 namespace inferd::grpc_frontend {
 namespace {
@@ -31,8 +32,8 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, st
   return FinishNow(context, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, std::string(what)));
 }
 
-constexpr std::string_view kModelControl =
-    "model control is not supported yet: inferd loads every model of the repository at start";
+// Triton's answer to naming one of several repositories.
+constexpr std::string_view kRepositoryName = "'repository_name' specification is not supported";
 constexpr std::string_view kSharedMemory =
     "shared-memory tensors are not supported yet; send tensor data in the request";
 
@@ -131,16 +132,29 @@ grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryIndex(grpc::CallbackSe
   return FinishNow(context, grpc::Status::OK);
 }
 
+// Load and unload finish the call from the controller's load thread, once
+// the model's state has changed.
 grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryModelLoad(grpc::CallbackServerContext* context,
                                                                     const inference::RepositoryModelLoadRequest* request,
                                                                     inference::RepositoryModelLoadResponse*) {
-  return Unimplemented(context, fmt::format("cannot load model '{}': {}", request->model_name(), kModelControl));
+  if (!request->repository_name().empty()) return Unimplemented(context, kRepositoryName);
+  Result<ModelLoadRequest> load = protocol::ReadGrpcLoadRequest(*request);
+  if (!load.ok()) return FinishNow(context, load.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  server_->LoadModel(std::move(load).value(), [reactor](Status status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* GrpcInferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
-  return Unimplemented(context, fmt::format("cannot unload model '{}': {}", request->model_name(), kModelControl));
+  if (!request->repository_name().empty()) return Unimplemented(context, kRepositoryName);
+  Result<bool> unload_dependents = protocol::ReadGrpcUnloadDependents(*request);
+  if (!unload_dependents.ok()) return FinishNow(context, unload_dependents.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  server_->UnloadModel(request->model_name(), *unload_dependents,
+                       [reactor](Status status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* GrpcInferenceService::SystemSharedMemoryStatus(

@@ -90,20 +90,24 @@ Result<Route> ParseModelRoute(const std::vector<std::string_view>& segments, std
 
 // /v2/repository[/{repository}]/index and .../models/{m}/(load|unload).
 Result<Route> ParseRepositoryRoute(const std::vector<std::string_view>& segments, std::string_view path) {
-  if (segments.size() == 3 && segments[2] == "index") {
-    Route route;
+  Route route;
+  // Triton accepts a repository name in the index path and lists every
+  // repository all the same.
+  if ((segments.size() == 3 && segments[2] == "index") || (segments.size() == 4 && segments[3] == "index")) {
     route.kind = RouteKind::kRepositoryIndex;
     return route;
   }
-  if (segments.size() == 4 && segments[3] == "index") {
-    return Unsupported("naming a repository in the index request");
-  }
-  // Model control: models/{m}/load at segment 2, or 3 after a repository name.
   for (size_t models_at : {size_t{2}, size_t{3}}) {
-    if (segments.size() == models_at + 3 && segments[models_at] == "models" &&
-        (segments[models_at + 2] == "load" || segments[models_at + 2] == "unload")) {
-      return Unsupported("model control (load/unload)");
-    }
+    if (segments.size() != models_at + 3 || segments[models_at] != "models") continue;
+    const std::string_view action = segments[models_at + 2];
+    if (action != "load" && action != "unload") continue;
+    // Triton's answer (501) to naming one of several repositories.
+    if (models_at == 3) return Unsupported("'repository_name' specification in model control requests");
+    Result<std::string> name = PercentDecode(segments[models_at + 1]);
+    if (!name.ok()) return name.status().WithPrefix("model name in the URL");
+    route.model_name = std::move(name).value();
+    route.kind = action == "load" ? RouteKind::kRepositoryLoad : RouteKind::kRepositoryUnload;
+    return route;
   }
   return NotFound(path);
 }
@@ -113,7 +117,9 @@ Result<Route> ParseRepositoryRoute(const std::vector<std::string_view>& segments
 verb RouteMethod(RouteKind kind) {
   switch (kind) {
     case RouteKind::kModelInfer:
-    case RouteKind::kRepositoryIndex: return verb::post;
+    case RouteKind::kRepositoryIndex:
+    case RouteKind::kRepositoryLoad:
+    case RouteKind::kRepositoryUnload: return verb::post;
     case RouteKind::kUnsupported: return verb::unknown;
     default: return verb::get;
   }

@@ -23,7 +23,9 @@ enum class RouteKind {
   kModelConfig,      // GET  /v2/models/{m}[/versions/{v}]/config
   kModelStatistics,  // GET  /v2/models/stats and /v2/models/{m}[/versions/{v}]/stats
   kModelInfer,       // POST /v2/models/{m}[/versions/{v}]/infer
-  kRepositoryIndex,  // POST /v2/repository/index
+  kRepositoryIndex,  // POST /v2/repository[/{r}]/index
+  kRepositoryLoad,   // POST /v2/repository/models/{m}/load
+  kRepositoryUnload,  // POST /v2/repository/models/{m}/unload
   kUnsupported,      // a Triton extension inferd does not serve (yet): 501
 };
 

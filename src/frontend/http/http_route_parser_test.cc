@@ -109,14 +109,27 @@ TEST(HttpRouteParserTest, BadPercentEscapesAreInvalidArgument) {
 
 TEST(HttpRouteParserTest, TritonExtensionsInferdDoesNotServe) {
   for (std::string_view target :
-       {"/v2/repository/models/m/load", "/v2/repository/models/m/unload", "/v2/repository/repo/models/m/load",
-        "/v2/repository/repo/index", "/v2/systemsharedmemory/status", "/v2/systemsharedmemory/region/r/register",
+       {"/v2/repository/repo/models/m/load", "/v2/systemsharedmemory/status", "/v2/systemsharedmemory/region/r/register",
         "/v2/cudasharedmemory/status", "/v2/trace/setting", "/v2/models/m/trace/setting", "/v2/logging",
         "/v2/models/m/generate", "/v2/models/m/versions/1/generate_stream"}) {
     Route route = MustParse(target);
     EXPECT_EQ(route.kind, RouteKind::kUnsupported) << target;
     EXPECT_FALSE(route.unsupported_feature.empty()) << target;
   }
+}
+
+TEST(HttpRouteParserTest, ModelControlRoutes) {
+  Route load = MustParse("/v2/repository/models/my%2Fmodel/load");
+  EXPECT_EQ(load.kind, RouteKind::kRepositoryLoad);
+  EXPECT_EQ(load.model_name, "my/model");
+  Route unload = MustParse("/v2/repository/models/m/unload");
+  EXPECT_EQ(unload.kind, RouteKind::kRepositoryUnload);
+  EXPECT_EQ(unload.model_name, "m");
+  // Triton ignores a repository name in the index path.
+  EXPECT_EQ(MustParse("/v2/repository/repo/index").kind, RouteKind::kRepositoryIndex);
+  EXPECT_FALSE(ParseRoute("/v2/repository/models/m/reload").ok());
+  EXPECT_EQ(RouteMethod(RouteKind::kRepositoryLoad), verb::post);
+  EXPECT_EQ(RouteMethod(RouteKind::kRepositoryUnload), verb::post);
 }
 
 TEST(HttpRouteParserTest, MethodsPerRoute) {

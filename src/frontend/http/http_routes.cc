@@ -19,6 +19,7 @@
 #include "protocol/http_infer_request.h"
 #include "protocol/http_infer_response.h"
 #include "protocol/http_json.h"
+#include "protocol/model_control_messages.h"
 #include "protocol/http_raw_request.h"
 
 namespace inferd::http {
@@ -137,6 +138,8 @@ void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
     case RouteKind::kModelConfig: return replier.Send(ModelConfig(*route));
     case RouteKind::kModelStatistics: return replier.Send(ModelStatistics(*route));
     case RouteKind::kRepositoryIndex: return replier.Send(RepositoryIndex(request));
+    case RouteKind::kRepositoryLoad: return LoadModel(*route, request, replier);
+    case RouteKind::kRepositoryUnload: return UnloadModel(*route, request, replier);
     case RouteKind::kModelInfer: return Infer(*route, std::move(request), replier);
     case RouteKind::kUnsupported: break;  // answered above
   }
@@ -185,6 +188,24 @@ HttpResponse HttpRoutes::RepositoryIndex(const HttpRequest& request) const {
   Result<bool> ready_only = protocol::ParseRepositoryIndexReady(request.body());
   if (!ready_only.ok()) return MakeErrorResponse(ready_only.status());
   return MakeJsonResponse(protocol::RepositoryIndexJson(server_->RepositoryIndex(*ready_only)));
+}
+
+// Load and unload answer when the controller has done them, from its load
+// thread: 200 with an empty body, as Triton answers.
+void HttpRoutes::LoadModel(const Route& route, const HttpRequest& request, const HttpReplier& replier) const {
+  Result<ModelLoadRequest> load = protocol::ParseHttpLoadRequest(route.model_name, request.body());
+  if (!load.ok()) return replier.Send(MakeErrorResponse(load.status()));
+  server_->LoadModel(std::move(load).value(), [replier](Status status) {
+    replier.Send(status.ok() ? MakeJsonResponse("") : MakeErrorResponse(status));
+  });
+}
+
+void HttpRoutes::UnloadModel(const Route& route, const HttpRequest& request, const HttpReplier& replier) const {
+  Result<bool> unload_dependents = protocol::ParseHttpUnloadDependents(request.body());
+  if (!unload_dependents.ok()) return replier.Send(MakeErrorResponse(unload_dependents.status()));
+  server_->UnloadModel(route.model_name, *unload_dependents, [replier](Status status) {
+    replier.Send(status.ok() ? MakeJsonResponse("") : MakeErrorResponse(status));
+  });
 }
 
 void HttpRoutes::Infer(const Route& route, HttpRequest request, const HttpReplier& replier) const {

@@ -36,6 +36,8 @@ class HttpRoutes : public HttpHandler {
   HttpResponse ModelConfig(const Route& route) const;
   HttpResponse ModelStatistics(const Route& route) const;
   HttpResponse RepositoryIndex(const HttpRequest& request) const;
+  void LoadModel(const Route& route, const HttpRequest& request, const HttpReplier& replier) const;
+  void UnloadModel(const Route& route, const HttpRequest& request, const HttpReplier& replier) const;
   void Infer(const Route& route, HttpRequest request, const HttpReplier& replier) const;
 
   Server* const server_;

@@ -129,7 +129,11 @@ TEST_F(HttpRoutesTest, WrongMethodUnknownPathAndUnsupportedExtension) {
   HttpResponse unknown = Get("/v2/unknown");
   EXPECT_EQ(unknown.result(), status::not_found);
   EXPECT_EQ(unknown.body(), R"({"error":"Not Found"})");
-  EXPECT_EQ(Call(Post("/v2/repository/models/simple/load", "")).result(), status::not_implemented);
+  EXPECT_EQ(Call(Post("/v2/repository/repo/models/simple/load", "")).result(), status::not_implemented);
+  // Model control mode "none": refused in Triton's words.
+  HttpResponse refused = Call(Post("/v2/repository/models/simple/load", ""));
+  EXPECT_EQ(refused.result(), status::service_unavailable);
+  EXPECT_NE(refused.body().find("explicit model load / unload is not allowed"), std::string::npos) << refused.body();
 }
 
 TEST_F(HttpRoutesTest, JsonInference) {

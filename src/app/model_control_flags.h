@@ -1,0 +1,17 @@
+// tritonserver's model control flags: --model-control-mode,
+// --repository-poll-secs, --load-model, --model-load-thread-count.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "app/flags.h"
+#include "common/status.h"
+
+namespace inferd::app {
+
+void AddModelControlFlags(CLI::App& app, Flags& flags);
+// tritonserver's rules and words: --load-model only in explicit mode, "*"
+// alone, a known mode, positive counts.
+Status ValidateModelControlFlags(const Flags& flags);
+
+}  // namespace inferd::app
