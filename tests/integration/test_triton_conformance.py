@@ -21,8 +21,8 @@ import http_raw
 
 pytestmark = pytest.mark.timeout(60)
 
-EXPECTED_EXTENSIONS = ["classification", "model_configuration", "schedule_policy", "statistics",
-                       "binary_tensor_data", "parameters"]
+EXPECTED_EXTENSIONS = ["classification", "model_repository", "model_repository(unload_dependents)",
+                       "schedule_policy", "model_configuration", "binary_tensor_data", "parameters", "statistics"]
 
 
 def _clients(server):
@@ -117,9 +117,12 @@ def test_extensions_list_exactly_what_answers(server):
     try:
         assert http.get_server_metadata()["extensions"] == EXPECTED_EXTENSIONS
         assert list(grpc.get_server_metadata().extensions) == EXPECTED_EXTENSIONS
-        # model_repository is not listed: load/unload do not work yet.
-        with pytest.raises(InferenceServerException):
+        # model_repository: this server runs in mode "none", so load is
+        # refused in Triton's words (test_model_control.py covers explicit mode).
+        with pytest.raises(InferenceServerException) as refused:
             http.load_model("simple")
+        assert "explicit model load / unload is not allowed" in refused.value.message()
+        assert len(http.get_model_repository_index()) > 0
         # model_configuration
         assert http.get_model_config("simple")["name"] == "simple"
         # statistics
