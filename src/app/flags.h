@@ -73,6 +73,9 @@ struct Flags {
   std::vector<std::string> load_models;      // --load-model, explicit mode only; "*": all
   int model_load_thread_count = 4;
   bool allow_model_upload = false;  // accept "file:" parameters in load requests
+  // "<api>[,<api>...]:<key>=<value>" groups (frontend/restricted/restricted_api.h).
+  std::vector<std::string> http_restricted_api;
+  std::vector<std::string> grpc_restricted_protocol;
   // tritonserver flags accepted without effect, one warning each (app/tritonserver_flags.h).
   std::vector<std::string> ignored_flag_warnings;
 };

@@ -29,6 +29,14 @@ namespace {
 
 using inferd::app::Flags;
 
+// Checked by ParseFlags already; parsing again cannot fail.
+inferd::RestrictedApis HttpRestrictions(const Flags& flags) {
+  return inferd::RestrictedApis::Parse(flags.http_restricted_api, "--http-restricted-api").value();
+}
+inferd::RestrictedApis GrpcRestrictions(const Flags& flags) {
+  return inferd::RestrictedApis::Parse(flags.grpc_restricted_protocol, "--grpc-restricted-protocol").value();
+}
+
 inferd::ServerOptions ToServerOptions(const Flags& flags) {
   inferd::ServerOptions options;
   options.model_repositories = flags.model_repositories;
@@ -48,7 +56,11 @@ inferd::ServerOptions ToServerOptions(const Flags& flags) {
   options.repository_poll_interval = std::chrono::seconds(flags.repository_poll_secs);
   options.startup_models = flags.load_models;
   options.model_load_threads = flags.model_load_thread_count;
-  options.allow_model_upload = flags.allow_model_upload;
+  // An upload is code the server will run: accepted when asked for, or when
+  // every protocol served lets only holders of a key call model control.
+  const bool http_guarded = !flags.allow_http || HttpRestrictions(flags).Restricts(inferd::ApiCategory::kModelRepository);
+  const bool grpc_guarded = !flags.allow_grpc || GrpcRestrictions(flags).Restricts(inferd::ApiCategory::kModelRepository);
+  options.allow_model_upload = flags.allow_model_upload || (http_guarded && grpc_guarded);
   return options;
 }
 
@@ -68,6 +80,7 @@ inferd::http::HttpServerOptions ToHttpOptions(const Flags& flags) {
 inferd::Result<inferd::grpc_frontend::GrpcServerOptions> ToGrpcOptions(const Flags& flags) {
   inferd::grpc_frontend::GrpcServerOptions options;
   options.address = flags.grpc_address;
+  options.restricted = GrpcRestrictions(flags);
   options.port = static_cast<uint16_t>(flags.grpc_port);
   options.reuse_port = flags.reuse_grpc_port;
   options.max_connection_age_ms = flags.grpc_max_connection_age_ms;
@@ -138,8 +151,8 @@ int Run(const Flags& flags) {
 
   std::unique_ptr<inferd::http::HttpServer> http;
   if (flags.allow_http) {
-    auto routes = std::make_shared<inferd::http::HttpRoutes>(server.get(),
-                                                             static_cast<size_t>(flags.http_max_input_size));
+    auto routes = std::make_shared<inferd::http::HttpRoutes>(
+        server.get(), static_cast<size_t>(flags.http_max_input_size), HttpRestrictions(flags));
     inferd::Result<std::unique_ptr<inferd::http::HttpServer>> started =
         inferd::http::HttpServer::Start(std::move(routes), ToHttpOptions(flags));
     if (!started.ok()) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "frontend/restricted/restricted_api.h"
+
 namespace inferd::app {
 
 void AddModelControlFlags(CLI::App& app, Flags& flags) {
@@ -22,6 +24,15 @@ void AddModelControlFlags(CLI::App& app, Flags& flags) {
   app.add_option("--model-load-thread-count", flags.model_load_thread_count,
                  "Threads that load models (in parallel, off the HTTP and gRPC threads)")
       ->capture_default_str();
+  app.add_option("--http-restricted-api", flags.http_restricted_api,
+                 "<api>[,<api>...]:<key>=<value>: HTTP requests to those endpoint groups (health, metadata, "
+                 "inference, shared-memory, model-config, model-repository, statistics, trace, logging) need "
+                 "header <key> with <value>, else 403; repeat the flag for groups with other keys")
+      ->type_name("RESTRICTION");
+  app.add_option("--grpc-restricted-protocol", flags.grpc_restricted_protocol,
+                 "<protocol>[,<protocol>...]:<key>=<value>: the same for gRPC calls, which need metadata "
+                 "'triton-grpc-protocol-<key>' with <value>, else UNAVAILABLE")
+      ->type_name("RESTRICTION");
 }
 
 Status ValidateModelControlFlags(const Flags& flags) {
@@ -48,6 +59,8 @@ Status ValidateModelControlFlags(const Flags& flags) {
     return Status::InvalidArgument(
         fmt::format("--model-load-thread-count must be at least 1, got {}", flags.model_load_thread_count));
   }
+  RETURN_IF_ERROR(RestrictedApis::Parse(flags.http_restricted_api, "--http-restricted-api").status());
+  RETURN_IF_ERROR(RestrictedApis::Parse(flags.grpc_restricted_protocol, "--grpc-restricted-protocol").status());
   return Status::Ok();
 }
 

@@ -1,5 +1,7 @@
-// tritonserver's model control flags: --model-control-mode,
-// --repository-poll-secs, --load-model, --model-load-thread-count.
+// tritonserver's model control flags (--model-control-mode,
+// --repository-poll-secs, --load-model, --model-load-thread-count) and the
+// restricted API flags that guard them (--http-restricted-api,
+// --grpc-restricted-protocol).
 #pragma once
 
 #include <CLI/CLI.hpp>

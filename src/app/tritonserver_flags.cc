@@ -16,8 +16,6 @@ struct KnownFlag {
 constexpr const char* kNoTracing = "inferd has no request tracing yet";
 constexpr const char* kNoSageMaker = "inferd serves no SageMaker endpoint";
 constexpr const char* kNoVertexAi = "inferd serves no Vertex AI endpoint";
-constexpr const char* kNoRestrictedApi =
-    "inferd has no restricted APIs yet: every client may call every endpoint, so keep the ports private";
 
 constexpr KnownFlag kKnownFlags[] = {
     {"--log-info", "inferd always logs information, warnings and errors", nullptr},
@@ -58,8 +56,6 @@ constexpr KnownFlag kKnownFlags[] = {
     {"--grpc-max-response-pool-size", "inferd keeps no pool of gRPC response messages beyond "
                                       "--grpc-infer-allocation-pool-size",
      nullptr},
-    {"--http-restricted-api", kNoRestrictedApi, nullptr},
-    {"--grpc-restricted-protocol", kNoRestrictedApi, nullptr},
     {"--host-policy", "inferd applies no host policies (NUMA or CPU pinning)", nullptr},
     {"--metrics-config", "inferd's metrics take no configuration (latency histograms are always on)", nullptr},
     {"--model-load-retry-count", "inferd tries each model load once; a failure is reported in the index", nullptr},

@@ -30,7 +30,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(Server* server, const Grpc
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, MakeServerCredentials(options.tls));
 
   auto service = std::make_unique<GrpcInferenceService>(server, options.response_compression,
-                                                        options.infer_allocation_pool_size);
+                                                        options.infer_allocation_pool_size, options.restricted);
   const std::string address = GrpcListenAddress(options.address, options.port);
   int bound_port = 0;
   grpc::ServerBuilder builder;

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "frontend/grpc/grpc_credentials.h"
+#include "frontend/restricted/restricted_api.h"
 
 namespace grpc {
 class Server;
@@ -48,6 +49,7 @@ struct GrpcServerOptions {
   int max_send_message_size = INT_MAX;
   int max_concurrent_streams = 128;  // calls in flight per connection
   GrpcTlsOptions tls;
+  RestrictedApis restricted;  // --grpc-restricted-protocol
 };
 
 class GrpcServer {

@@ -5,8 +5,9 @@
 // ServerLive/ServerReady/ModelReady answer a bool and OK (ModelReady of an
 // unknown model is ready=false, not an error: tritonclient's is_model_ready
 // returns the bool); facade errors map through ToGrpcStatus with the same
-// messages as HTTP. Model control, shared memory, trace and log settings are
-// UNIMPLEMENTED with a message saying so.
+// messages as HTTP. Shared memory, trace and log settings are UNIMPLEMENTED
+// with a message saying so. A restricted group answers UNAVAILABLE in
+// Triton's words to a call without its metadata key.
 #pragma once
 
 #include <grpc/compression.h>
@@ -14,9 +15,11 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <cstddef>
+#include <optional>
 
 #include "frontend/grpc/grpc_message_pool.h"
 #include "frontend/grpc/grpc_stream_reactor.h"
+#include "frontend/restricted/restricted_api.h"
 #include "grpc_service.grpc.pb.h"
 
 namespace inferd {
@@ -31,7 +34,9 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
   // `response_compression` applies to ModelInfer and ModelStreamInfer
   // responses (tritonserver's --grpc-infer-response-compression-level);
   // up to `message_pool_size` ModelInfer message pairs are kept for reuse.
-  GrpcInferenceService(Server* server, grpc_compression_level response_compression, size_t message_pool_size);
+  // `restricted`: the RPC groups that need a metadata key (--grpc-restricted-protocol).
+  GrpcInferenceService(Server* server, grpc_compression_level response_compression, size_t message_pool_size,
+                       RestrictedApis restricted = {});
 
   // Ends every ModelStreamInfer stream once its requests are answered, and
   // streams opened later as soon as they are idle: a stream whose client
@@ -65,7 +70,6 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
                                             const inference::RepositoryIndexRequest* request,
                                             inference::RepositoryIndexResponse* response) override;
 
-  // Not supported yet: UNIMPLEMENTED.
   grpc::ServerUnaryReactor* RepositoryModelLoad(grpc::CallbackServerContext* context,
                                                 const inference::RepositoryModelLoadRequest* request,
                                                 inference::RepositoryModelLoadResponse* response) override;
@@ -98,10 +102,15 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
                                         inference::LogSettingsResponse* response) override;
 
  private:
+  // UNAVAILABLE in Triton's words when `category` is restricted and the
+  // call lacks its metadata key; nullopt when the call may go on.
+  std::optional<grpc::Status> Refused(grpc::CallbackServerContext* context, ApiCategory category) const;
+
   Server* const server_;
   const grpc_compression_level response_compression_;
   InferMessagePool message_pool_;  // outlives the calls: the grpc::Server goes first
   StreamRegistry streams_;
+  const RestrictedApis restricted_;
 };
 
 }  // namespace inferd::grpc_frontend

@@ -102,11 +102,31 @@ HttpResponse BuildInferResponse(const Result<InferenceResponse>& result, const p
   return response;
 }
 
+// Triton's grouping of the routes (restricted_features.h).
+ApiCategory CategoryOf(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::kHealthLive:
+    case RouteKind::kHealthReady:
+    case RouteKind::kModelReady: return ApiCategory::kHealth;
+    case RouteKind::kServerMetadata:
+    case RouteKind::kModelMetadata: return ApiCategory::kMetadata;
+    case RouteKind::kModelInfer: return ApiCategory::kInference;
+    case RouteKind::kModelConfig: return ApiCategory::kModelConfig;
+    case RouteKind::kModelStatistics: return ApiCategory::kStatistics;
+    case RouteKind::kRepositoryIndex:
+    case RouteKind::kRepositoryLoad:
+    case RouteKind::kRepositoryUnload:
+    case RouteKind::kUnsupported: break;
+  }
+  return ApiCategory::kModelRepository;
+}
+
 }  // namespace
 
-HttpRoutes::HttpRoutes(Server* server, size_t max_input_size)
+HttpRoutes::HttpRoutes(Server* server, size_t max_input_size, RestrictedApis restricted)
     : server_(server),
       max_input_size_(max_input_size),
+      restricted_(std::move(restricted)),
       server_metadata_json_(protocol::ServerMetadataJson(server->Name(), Server::Version(), Server::Extensions())) {}
 
 void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
@@ -115,6 +135,11 @@ void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
     // Triton answers unknown paths with exactly this.
     if (route.status().code() == StatusCode::kNotFound) return replier.Send(MakeErrorResponse(status::not_found, "Not Found"));
     return replier.Send(MakeErrorResponse(route.status()));
+  }
+  if (route->kind != RouteKind::kUnsupported) {
+    if (std::optional<HttpResponse> refused = RefuseIfRestricted(route->kind, request)) {
+      return replier.Send(std::move(*refused));
+    }
   }
   if (route->kind == RouteKind::kUnsupported) {
     return replier.Send(MakeErrorResponse(status::not_implemented,
@@ -144,6 +169,15 @@ void HttpRoutes::Handle(HttpRequest request, HttpReplier replier) {
     case RouteKind::kUnsupported: break;  // answered above
   }
   replier.Send(MakeErrorResponse(status::internal_server_error, "route without a handler"));
+}
+
+std::optional<HttpResponse> HttpRoutes::RefuseIfRestricted(RouteKind kind, const HttpRequest& request) const {
+  const ApiRestriction* restriction = restricted_.For(CategoryOf(kind));
+  if (restriction == nullptr) return std::nullopt;
+  auto header = request.find(restriction->key);
+  if (header != request.end() && ToStringView(header->value()) == restriction->value) return std::nullopt;
+  return MakeErrorResponse(status::forbidden,
+                           fmt::format("This API is restricted, expecting header '{}'", restriction->key));
 }
 
 HttpResponse HttpRoutes::Health(RouteKind kind) const {

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "frontend/http/http_handler.h"
 #include "frontend/http/http_route_parser.h"
+#include "frontend/restricted/restricted_api.h"
 
 namespace inferd {
 class Server;
@@ -25,11 +27,15 @@ class HttpRoutes : public HttpHandler {
  public:
   // `server` must outlive every request handed to this handler.
   // `max_input_size` also bounds decompressed request bodies.
-  HttpRoutes(Server* server, size_t max_input_size);
+  // `restricted`: the endpoint groups that need a header (--http-restricted-api).
+  HttpRoutes(Server* server, size_t max_input_size, RestrictedApis restricted = {});
 
   void Handle(HttpRequest request, HttpReplier replier) override;
 
  private:
+  // 403 in Triton's words when the route's group is restricted and the
+  // request lacks the header; nullopt when it may go on.
+  std::optional<HttpResponse> RefuseIfRestricted(RouteKind kind, const HttpRequest& request) const;
   HttpResponse Health(RouteKind kind) const;
   HttpResponse ModelReady(const Route& route) const;
   HttpResponse ModelMetadata(const Route& route) const;
@@ -42,6 +48,7 @@ class HttpRoutes : public HttpHandler {
 
   Server* const server_;
   const size_t max_input_size_;
+  const RestrictedApis restricted_;
   const std::string server_metadata_json_;  // constant for the process: built once
 };
 
