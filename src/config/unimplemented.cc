@@ -60,8 +60,6 @@ constexpr std::array kUnimplemented = {
              [](const Config& c) { return c.optimization().gather_kernel_buffer_threshold() != 0; }},
     FieldRow{"optimization.eager_batching", kTuningOnly, "batches form as the dynamic batcher decides",
              [](const Config& c) { return c.optimization().eager_batching(); }},
-    FieldRow{"model_warmup", kTuningOnly, "the model is not warmed up; its first requests may be slower",
-             [](const Config& c) { return c.model_warmup_size() > 0; }},
     FieldRow{"response_cache", kTuningOnly, "every request runs the model; nothing is cached",
              [](const Config& c) { return c.response_cache().enable(); }},
     FieldRow{"model_metrics", kTuningOnly, "metrics keep their default buckets",

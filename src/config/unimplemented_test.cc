@@ -56,11 +56,12 @@ TEST(UnimplementedTest, KitchenSinkListsEveryIgnoredSection) {
   EXPECT_THAT(fields, IsSupersetOf({"optimization.priority", "optimization.cuda",
                                     "optimization.execution_accelerators",
                                     "optimization.gather_kernel_buffer_threshold", "optimization.eager_batching",
-                                    "model_warmup", "response_cache", "model_repository_agents", "model_operations",
+                                    "response_cache", "model_repository_agents", "model_operations",
                                     "batch_input", "batch_output", "cc_model_filenames", "metric_tags",
                                     "instance_group.rate_limiter"}));
-  // Implemented by the dynamic batcher.
+  // Implemented by the dynamic batcher and the loader.
   EXPECT_THAT(fields, ::testing::Not(::testing::Contains("dynamic_batching")));
+  EXPECT_THAT(fields, ::testing::Not(::testing::Contains("model_warmup")));
   // Set to their defaults in the kitchen sink, so not reported.
   EXPECT_THAT(fields, ::testing::Not(::testing::Contains("model_transaction_policy")));
   // Implemented elsewhere in the server (classification labels, the ONNX
@@ -74,7 +75,6 @@ TEST(UnimplementedTest, KitchenSinkListsEveryIgnoredSection) {
                             "model_operations", "batch_input", "batch_output"}));
   // Tuning knobs only warn.
   for (const std::string& refused : RefusedNames(ParseAndNormalize(testing::kKitchenSinkDynamic, "kitchen_sink"))) {
-    EXPECT_NE(refused, "model_warmup");
     EXPECT_NE(refused, "optimization.priority");
     EXPECT_NE(refused, "instance_group.rate_limiter");
     EXPECT_NE(refused, "response_cache");

@@ -12,6 +12,7 @@
 #include "config/normalize.h"
 #include "config/parse.h"
 #include "config/unimplemented.h"
+#include "core/model_warmup.h"
 #include "repository/label_file.h"
 #include "repository/repository_scanner.h"
 #include "repository/version_policy.h"
@@ -258,6 +259,15 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.labels = plan.labels;
   Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
+  if (plan.config->model_warmup_size() > 0) {
+    // Before the version serves: its first requests do not pay for first use.
+    const std::string warmup_dir = repository::JoinPath(plan.path, "warmup");
+    Status warmed = WarmUp(**model, [&](const std::string& name) -> Result<std::string> {
+      ASSIGN_OR_RETURN(std::string file, ResolveInModelFolder(plan.path, warmup_dir, name, "input_data_file"));
+      return filesystem_->ReadFile(file);
+    });
+    if (!warmed.ok()) return warmed.WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
+  }
   return model;
 }
 

@@ -86,6 +86,20 @@ void ModelStatistics::RecordExecution(uint64_t batch_size, const ExecutionTiming
   stat.compute_output.ns += timings.compute_output_ns;
 }
 
+void ModelStatistics::Reset() {
+  last_inference_ms_.store(0, std::memory_order_relaxed);
+  inference_count_.store(0, std::memory_order_relaxed);
+  execution_count_.store(0, std::memory_order_relaxed);
+  for (Counter* counter : {&success_, &fail_, &queue_, &compute_input_, &compute_infer_, &compute_output_}) {
+    counter->Reset();
+  }
+  for (auto& failures : failures_by_reason_) failures.store(0, std::memory_order_relaxed);
+  request_histogram_.Reset();
+  queue_histogram_.Reset();
+  std::lock_guard lock(batch_mutex_);
+  batch_stats_.clear();
+}
+
 ModelStatisticsSnapshot ModelStatistics::Snapshot() const {
   ModelStatisticsSnapshot snapshot;
   snapshot.name = name_;

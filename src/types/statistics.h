@@ -124,6 +124,9 @@ class ModelStatistics {
   void SetPendingRequestCountSource(std::function<uint64_t()> source) { pending_source_ = std::move(source); }
 
   ModelStatisticsSnapshot Snapshot() const;
+  // Back to zero: a version's warm-up runs are not its traffic. Call before
+  // the version serves (concurrent records may survive it).
+  void Reset();
 
  private:
   struct Counter {
@@ -134,6 +137,10 @@ class ModelStatistics {
       ns.fetch_add(duration_ns, std::memory_order_relaxed);
     }
     DurationStat Load() const { return {count.load(std::memory_order_relaxed), ns.load(std::memory_order_relaxed)}; }
+    void Reset() {
+      count.store(0, std::memory_order_relaxed);
+      ns.store(0, std::memory_order_relaxed);
+    }
   };
 
   // One atomic per bucket (not cumulative: an observation touches one
@@ -146,6 +153,10 @@ class ModelStatistics {
       sum_ns.fetch_add(ns, std::memory_order_relaxed);
     }
     LatencyHistogramSnapshot Load() const;
+    void Reset() {
+      for (auto& bucket : buckets) bucket.store(0, std::memory_order_relaxed);
+      sum_ns.store(0, std::memory_order_relaxed);
+    }
   };
 
   const std::string name_;
