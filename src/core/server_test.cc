@@ -72,6 +72,12 @@ class ServerTest : public ::testing::Test {
     return server.ok() ? std::move(server).value() : nullptr;
   }
 
+  static Status Load(Server& server, ModelLoadRequest request) {
+    std::promise<Status> done;
+    server.LoadModel(std::move(request), [&done](Status status) { done.set_value(std::move(status)); });
+    return done.get_future().get();
+  }
+
   static Status Unload(Server& server, const std::string& model) {
     std::promise<Status> done;
     server.UnloadModel(model, false, [&done](Status status) { done.set_value(std::move(status)); });
@@ -209,6 +215,48 @@ TEST_F(ServerTest, UnloadWhileTheDynamicBatcherHoldsRequestsFailsNoneAndFreesThe
   auto server = Start();
   ASSERT_NE(server, nullptr);
   UnloadUnderLoad(*server, "batched", 12);
+}
+
+TEST_F(ServerTest, ReloadServesTheNewVersionBeforeTheOldOneStops) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  backend_.gate.Close();
+  std::future<Result<InferenceResponse>> held = Submit(*server, "echo", 7);
+  ASSERT_TRUE(backend_.gate.AwaitHeld(1));
+
+  // Version 2 appears; the reload publishes it while version 1 still runs a request.
+  files_.AddFile("/models/echo/2/model.test", "weights");
+  ASSERT_TRUE(Load(*server, ModelLoadRequest{"echo", std::nullopt, {}}).ok());
+  EXPECT_EQ(IndexRow(*server, "echo", "2")->state, "READY");
+  EXPECT_EQ(IndexRow(*server, "echo", "1")->state, "UNLOADING");
+  EXPECT_EQ(backend_.live_instances.load(), 2);  // both versions exist at this moment
+  EXPECT_EQ(held.wait_for(0s), std::future_status::timeout);
+
+  backend_.gate.Open();
+  Result<InferenceResponse> answered = held.get();
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(answered->model_version, 1);  // accepted by version 1, finished by it
+  Result<InferenceResponse> next = Submit(*server, "echo", 8).get();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->model_version, 2);
+  ASSERT_TRUE(AwaitState(*server, "echo", "UNAVAILABLE"));
+  EXPECT_EQ(backend_.live_instances.load(), 1);
+}
+
+TEST_F(ServerTest, FailedReloadLeavesTheLoadedVersionServing) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start();
+  ASSERT_NE(server, nullptr);
+  // A config no model can have (a negative max_batch_size) fails the reload.
+  Status failed = Load(*server, ModelLoadRequest{"echo", R"({"backend": "test", "max_batch_size": -3})", {}});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.message(), HasSubstr("load failed for model 'echo'"));
+  EXPECT_EQ(IndexRow(*server, "echo", "1")->state, "READY");
+  EXPECT_THAT(IndexRow(*server, "echo", "1")->reason, HasSubstr("keeps serving"));
+  Result<InferenceResponse> answered = Submit(*server, "echo", 3).get();
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(FirstValue(*answered), 3);
 }
 
 TEST_F(ServerTest, UnloadingTwiceOrAnUnknownModelIsNotAnError) {
