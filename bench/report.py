@@ -245,9 +245,9 @@ def main(results_dir, output_path, only=None):
         "compare ratios from several runs before drawing conclusions.",
     ]
     lines += ocr_section(results_dir)
-    # Sections bench/soak.py and bench/compare_binaries.py wrote: make bench
-    # does not rerun them, so it keeps them as they are.
-    for name in ("soak", "compare"):
+    # Sections other scripts write (bench/soak.py, bench/compare_binaries.py,
+    # bench/model_control_bench.py, which make bench runs after this): kept.
+    for name in ("soak", "compare", "model-control"):
         section = read_section(output_path, name)
         if section:
             lines += ["", section]

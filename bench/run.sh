@@ -146,4 +146,10 @@ done
   --inprocess "${OUT}/inprocess_ocr_accuracy_raw.json" --output "${OUT}/inprocess_ocr_accuracy.json"
 
 "${PYTHON}" bench/report.py "${OUT}" "${REPORT}" ${ONLY:+--only "${ONLY}"}
+
+# Load/unload times and swap latency: their own section of the report.
+if [[ -z "${ONLY}" ]]; then
+  "${PYTHON}" bench/model_control_bench.py --binary "${BUILD}/inferd" \
+    --ocr-model "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" --report "${REPORT}"
+fi
 echo "bench: wrote ${REPORT}"
