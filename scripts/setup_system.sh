@@ -14,6 +14,8 @@ packages=(
   libboost-dev libboost-system-dev libgrpc++-dev protobuf-compiler-grpc
   libprotobuf-dev protobuf-compiler rapidjson-dev libcli11-dev libspdlog-dev
   libfmt-dev zlib1g-dev
+  # abseil (base64 of uploaded model files; also what gRPC is built on)
+  libabsl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # OCR backend (src/backends/ocr): image decoding, resizing, contours, warps

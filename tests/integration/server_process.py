@@ -132,6 +132,16 @@ def resident_mib(pid, field="VmRSS"):
     raise ValueError(f"no {field} for process {pid}")
 
 
+def wait_for(predicate, timeout=20.0, interval=0.05):
+    """True as soon as predicate() is; False when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
 class ServerStartError(RuntimeError):
     pass
 

@@ -117,18 +117,6 @@ CHANGES_RESULTS = {
 
 # name -> (config text, words the reason and a warning line must contain)
 TUNING_ONLY = {
-    "cf_model_warmup": (
-        _identity_config("cf_model_warmup", """model_warmup [
-  {
-    name: "zeros"
-    batch_size: 1
-    inputs {
-      key: "INPUT0"
-      value: { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true }
-    }
-  }
-]
-"""), ["model_warmup"]),
     "cf_priority": (
         _identity_config("cf_priority", "optimization { priority: PRIORITY_MAX }\n"),
         ["priority"]),

@@ -20,7 +20,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 
 from models import control_models as cm
-from server_process import resident_mib
+from server_process import resident_mib, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -146,15 +146,6 @@ class Load:
 def served_versions(client):
     return sorted(int(row["version"]) for row in client.get_model_repository_index()
                   if row["name"] == MODEL and row.get("state") == "READY")
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_poll_swaps_under_load_fail_no_request(server_factory, tmp_path):

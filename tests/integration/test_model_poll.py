@@ -14,19 +14,11 @@ import tritonclient.http as httpclient
 
 from models import control_models as cm
 from models.repositories import tensor_config
+from server_process import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
 POLL = ["--model-control-mode=poll", "--repository-poll-secs=1"]
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def delta(client, model):
