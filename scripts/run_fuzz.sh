@@ -12,7 +12,8 @@ ORT_ROOT="$(bash scripts/fetch_onnxruntime.sh | tail -n1)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "${BUILD}" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DONNXRUNTIME_ROOT="${ORT_ROOT}" -DINFERD_FUZZ=ON -DINFERD_BUILD_TESTS=OFF -DINFERD_BUILD_BENCH=OFF \
   -DINFERD_SANITIZE="address;undefined;fuzzer-no-link" >/dev/null
-fuzzers=(http_infer_request_fuzzer http_framing_fuzzer model_config_fuzzer grpc_infer_request_fuzzer)
+fuzzers=(http_infer_request_fuzzer http_framing_fuzzer model_config_fuzzer grpc_infer_request_fuzzer
+  model_control_fuzzer)
 # The image fuzzer exists when the OCR backend (OpenCV) is built.
 grep -q "image_decode_fuzzer:" <(ninja -C "${BUILD}" -t targets all 2>/dev/null) && fuzzers+=(image_decode_fuzzer)
 cmake --build "${BUILD}" -j "${JOBS:-2}" --target "${fuzzers[@]}"

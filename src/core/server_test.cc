@@ -3,6 +3,7 @@
 // a frontend sees when models load, fail, serve and unload under load.
 #include "core/server.h"
 
+#include <atomic>
 #include <cstring>
 #include <deque>
 #include <future>
@@ -61,6 +62,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> Start(ServerOptions::ModelControlMode mode = ServerOptions::ModelControlMode::kExplicit) {
     ServerOptions options;
     options.model_control_mode = mode;
+    options.repository_poll_interval = std::chrono::milliseconds(5);
     options.startup_models = {"*"};
     options.model_repositories = {"/models"};
     options.backend_directory = "/no/backend/libraries";
@@ -102,10 +104,11 @@ class ServerTest : public ::testing::Test {
   }
 
   // Waits (at most 10 s) until the version's index row has `state`.
-  static bool AwaitState(const Server& server, const std::string& name, const std::string& state) {
+  static bool AwaitState(const Server& server, const std::string& name, const std::string& state,
+                         const std::string& version = "1") {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
-      std::optional<ModelIndexEntry> row = IndexRow(server, name, "1");
+      std::optional<ModelIndexEntry> row = IndexRow(server, name, version);
       if (row && row->state == state) return true;
       std::this_thread::yield();
     }
@@ -242,6 +245,32 @@ TEST_F(ServerTest, ReloadServesTheNewVersionBeforeTheOldOneStops) {
   EXPECT_EQ(next->model_version, 2);
   ASSERT_TRUE(AwaitState(*server, "echo", "UNAVAILABLE"));
   EXPECT_EQ(backend_.live_instances.load(), 1);
+}
+
+TEST_F(ServerTest, ThePollerSwapsVersionsWhileRequestsRun) {
+  AddModel("echo", EchoConfig("echo"));
+  auto server = Start(ServerOptions::ModelControlMode::kPoll);
+  ASSERT_NE(server, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread traffic([&] {
+    for (int i = 0; !stop; ++i) {
+      if (!Submit(*server, "echo", i).get().ok()) ++failures;
+    }
+  });
+  for (int version = 2; version <= 4; ++version) {
+    files_.AddFile(fmt::format("/models/echo/{}/model.test", version), "weights");
+    ASSERT_TRUE(AwaitState(*server, "echo", "READY", std::to_string(version)));
+  }
+  files_.AddFile("/models/echo/config.pbtxt", EchoConfig("echo", "this is not a field"));
+  std::this_thread::sleep_for(50ms);  // several polls: the broken update must change nothing
+  EXPECT_EQ(IndexRow(*server, "echo", "4")->state, "READY");
+  stop = true;
+  traffic.join();
+  EXPECT_EQ(failures.load(), 0);
+  files_.Remove("/models/echo");
+  ASSERT_TRUE(AwaitState(*server, "echo", "UNAVAILABLE", "4"));
+  EXPECT_EQ(IndexRow(*server, "echo", "4")->reason, "removed from the model repository");
 }
 
 TEST_F(ServerTest, FailedReloadLeavesTheLoadedVersionServing) {
