@@ -432,9 +432,12 @@ Result<std::vector<std::string>> ModelController::Synchronize() {
     std::vector<std::function<void()>> round;
     std::vector<std::string> started;
     for (const auto& [name, composing] : ensembles) {
-      const bool waits = std::any_of(composing.begin(), composing.end(), [&](const std::string& step) {
-        return step != name && ensembles.contains(step);
-      });
+      // (clang 14 cannot capture a structured binding in a lambda.)
+      const std::string& ensemble = name;
+      const bool waits = std::any_of(composing.begin(), composing.end(),
+                                     [&ensemble, &ensembles](const std::string& step) {
+                                       return step != ensemble && ensembles.contains(step);
+                                     });
       if (waits) continue;
       started.push_back(name);
       round.push_back([this, name = name, &record] {
