@@ -1,0 +1,146 @@
+#include "backends/python/python_backend.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "backends/python/python_instance.h"
+#include "backends/python/stub_process.h"
+#include "backends/sdk/module_config_reader.h"
+
+namespace inferd::python {
+namespace {
+
+constexpr auto kDescribeTimeout = std::chrono::minutes(2);
+
+// The folder this module was loaded from (<build>/backends).
+std::string ModuleDirectory() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&ModuleDirectory), &info) == 0 || info.dli_fname == nullptr) return ".";
+  return std::filesystem::path(info.dli_fname).parent_path().string();
+}
+
+std::string ChooseInterpreter(const std::string& module_dir) {
+  if (const char* chosen = getenv("INFERD_PYTHON"); chosen != nullptr && *chosen != '\0') return chosen;
+  std::error_code ignored;
+  const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  for (const std::filesystem::path& venv :
+       {executable.parent_path().parent_path() / ".venv" / "bin" / "python",
+        std::filesystem::path(module_dir).parent_path().parent_path() / ".venv" / "bin" / "python"}) {
+    if (std::filesystem::exists(venv, ignored)) return venv.string();
+  }
+  return "python3";
+}
+
+void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+Result<ModelTensorInfo> DescribeTensor(const rapidjson::Value& entry, int64_t batch_dims) {
+  ModelTensorInfo info;
+  if (!entry.IsObject() || !entry.HasMember("name") || !entry["name"].IsString()) {
+    return Status::InvalidArgument("auto_complete_config added a tensor without a name");
+  }
+  info.name = entry["name"].GetString();
+  if (entry.HasMember("data_type") && entry["data_type"].IsString()) {
+    std::string type = entry["data_type"].GetString();
+    if (type.rfind("TYPE_", 0) == 0) type = type.substr(5);
+    if (type == "STRING") type = "BYTES";
+    info.datatype = DataTypeFromName(type).value_or(DataType::kInvalid);
+  }
+  for (int64_t i = 0; i < batch_dims; ++i) info.shape.push_back(-1);
+  if (entry.HasMember("dims") && entry["dims"].IsArray()) {
+    for (const auto& dim : entry["dims"].GetArray()) info.shape.push_back(dim.IsInt64() ? dim.GetInt64() : -1);
+  }
+  return info;
+}
+
+}  // namespace
+
+PythonBackend::PythonBackend() {
+  const std::string module_dir = ModuleDirectory();
+  interpreter_ = ChooseInterpreter(module_dir);
+  stub_script_ = (std::filesystem::path(module_dir) / "python" / "inferd_python_stub.py").string();
+}
+
+Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string& model_path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process, StubProcess::Start(interpreter_, stub_script_, model_path));
+  ASSIGN_OR_RETURN(Frame reply, process->Call(R"({"op": "auto_complete", "config": {}})", {}, kDescribeTimeout));
+  RETURN_IF_ERROR(ReplyError(reply.header, fmt::format("'{}'", model_path)));
+  rapidjson::Document answer;
+  answer.Parse(reply.header.data(), reply.header.size());
+  const auto& config = answer["config"];
+  // A batching model's tensors get the batch dimension in front, as a model
+  // file would declare it, so the auto-completer sees a batching model.
+  const int64_t batch_dims =
+      config.HasMember("max_batch_size") && config["max_batch_size"].IsInt() && config["max_batch_size"].GetInt() > 0
+          ? 1 : 0;
+  ModelFileInfo info;
+  for (const char* section : {"input", "output"}) {
+    if (!config.HasMember(section) || !config[section].IsArray()) continue;
+    for (const auto& entry : config[section].GetArray()) {
+      ASSIGN_OR_RETURN(ModelTensorInfo tensor, DescribeTensor(entry, batch_dims));
+      (std::string_view(section) == "input" ? info.inputs : info.outputs).push_back(std::move(tensor));
+    }
+  }
+  return info;
+}
+
+Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std::string& model_path,
+                                                                       const inference::ModelConfig& config,
+                                                                       const InstanceSettings& settings) {
+  const sdk::ModuleConfig module_config = sdk::ReadModuleConfig(config);
+  const std::string subject = fmt::format("model '{}'", module_config.model_name);
+  if (module_config.parameters.contains("EXECUTION_ENV_PATH")) {
+    return Status::Unavailable(fmt::format(
+        "{}: parameter EXECUTION_ENV_PATH (a packed conda environment) is not supported; set INFERD_PYTHON to the "
+        "interpreter of an environment that has the model's packages", subject));
+  }
+  StubLaunch launch;
+  launch.interpreter = interpreter_;
+  launch.stub_script = stub_script_;
+  launch.model_file = model_path;
+  if (auto timeout = module_config.parameters.find("execute_timeout_seconds");
+      timeout != module_config.parameters.end()) {
+    launch.execute_timeout = std::chrono::milliseconds(static_cast<int64_t>(std::stod(timeout->second) * 1000));
+  }
+  std::string config_json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(config, &config_json, options).ok()) {
+    return Status::Internal(fmt::format("{}: cannot write its config as JSON", subject));
+  }
+  // Triton's initialize() args: every value a string.
+  const std::filesystem::path file(model_path);
+  const std::string version = file.parent_path().filename().string();
+  const std::string repository = file.parent_path().parent_path().string();
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  for (const auto& [key, value] :
+       std::vector<std::pair<const char*, std::string>>{{"model_config", config_json},
+                                                        {"model_instance_kind", settings.gpu ? "GPU" : "CPU"},
+                                                        {"model_instance_name", settings.name},
+                                                        {"model_instance_device_id", std::to_string(settings.device_id)},
+                                                        {"model_repository", repository},
+                                                        {"model_version", version},
+                                                        {"model_name", module_config.model_name}}) {
+    writer.Key(key);
+    WriteString(writer, value);
+  }
+  writer.EndObject();
+  return PythonInstance::Create(std::move(launch), subject, buffer.GetString());
+}
+
+}  // namespace inferd::python
+
+// The module's entry points (everything else is hidden: exports.map).
+INFERD_BACKEND(inferd::python::PythonBackend)

@@ -1,0 +1,51 @@
+// One instance of a Python model: a StubProcess running the model's
+// TritonPythonModel, initialized with Triton's args. Execute sends the
+// inputs, waits for the outputs, and points the output tensors into the
+// received payload. A process that crashes or hangs fails the request in
+// flight with the reason and is started (and initialized) again for the next.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/python/stub_process.h"
+#include "backends/sdk/backend.h"
+
+namespace inferd::python {
+
+// Where the Python side lives and how a process is started.
+struct StubLaunch {
+  std::string interpreter;  // the python executable
+  std::string stub_script;  // inferd_python_stub.py
+  std::string model_file;   // <model>/<version>/model.py
+  std::chrono::milliseconds execute_timeout{std::chrono::minutes(5)};
+};
+
+class PythonInstance final : public BackendInstance {
+ public:
+  // `initialize_args`: Triton's args dict as JSON (an object of strings).
+  static Result<std::unique_ptr<BackendInstance>> Create(StubLaunch launch, std::string subject,
+                                                         std::string initialize_args);
+  ~PythonInstance() override;
+
+  Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
+                                      RequestParameters parameters, ExecutionTimings* timings) override;
+
+ private:
+  PythonInstance(StubLaunch launch, std::string subject, std::string initialize_args)
+      : launch_(std::move(launch)), subject_(std::move(subject)), initialize_args_(std::move(initialize_args)) {}
+  // Starts the process and runs initialize(); leaves process_ null on failure.
+  Status StartProcess();
+
+  const StubLaunch launch_;
+  const std::string subject_;  // "model 'x'", for messages
+  const std::string initialize_args_;
+  std::unique_ptr<StubProcess> process_;
+};
+
+// The reply's "error" member, when it has one (a model or stub failure).
+Status ReplyError(const std::string& header, const std::string& subject);
+
+}  // namespace inferd::python

@@ -1,0 +1,124 @@
+"""model.py files for test_python_backend.py, written as a Triton user
+writes them (import triton_python_backend_utils as pb_utils)."""
+
+from pathlib import Path
+
+SIMPLE_IDENTITY = '''
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    """Triton's quickstart simple_identity: returns its BYTES input."""
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            in_0 = pb_utils.get_input_tensor_by_name(request, "INPUT0")
+            responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("OUTPUT0", in_0.as_numpy())]))
+        return responses
+'''
+
+SIMPLE_IDENTITY_CONFIG = '''name: "simple_identity"
+backend: "python"
+max_batch_size: 64
+input [ { name: "INPUT0" data_type: TYPE_STRING dims: [ -1 ] } ]
+output [ { name: "OUTPUT0" data_type: TYPE_STRING dims: [ -1 ] } ]
+'''
+
+# No config.pbtxt beyond the backend: auto_complete_config declares the tensors.
+ADD_SUB = '''
+import json
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    @staticmethod
+    def auto_complete_config(auto_complete_model_config):
+        for name in ("INPUT0", "INPUT1"):
+            auto_complete_model_config.add_input({"name": name, "data_type": "TYPE_FP32", "dims": [4]})
+        for name in ("OUTPUT0", "OUTPUT1"):
+            auto_complete_model_config.add_output({"name": name, "data_type": "TYPE_FP32", "dims": [4]})
+        return auto_complete_model_config
+
+    def initialize(self, args):
+        self.model_config = json.loads(args["model_config"])
+        output0 = pb_utils.get_output_config_by_name(self.model_config, "OUTPUT0")
+        self.dtype = pb_utils.triton_string_to_numpy(output0["data_type"])
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            a = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+            b = pb_utils.get_input_tensor_by_name(request, "INPUT1").as_numpy()
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUTPUT0", (a + b).astype(self.dtype)),
+                pb_utils.Tensor("OUTPUT1", (a - b).astype(self.dtype))]))
+        return responses
+'''
+
+# One FP32 input COMMAND selects the behaviour: 0 echo the args, 1 raise,
+# 2 return a TritonError, 3 kill its own process, 4 hang, 5 sleep 1 s,
+# 6 grow by 50 MB; its process id is always in PID.
+PROBE = '''
+import json
+import os
+import signal
+import time
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        self.args = args
+        self.hoard = []
+        marker = json.loads(args["model_config"])["parameters"].get("finalize_marker")
+        self.finalize_marker = marker["string_value"] if marker else None
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            command = int(pb_utils.get_input_tensor_by_name(request, "COMMAND").as_numpy().reshape(-1)[0])
+            if command == 1:
+                raise ValueError("the probe was asked to fail")
+            if command == 2:
+                responses.append(pb_utils.InferenceResponse(
+                    error=pb_utils.TritonError("the probe returns an error", pb_utils.TritonError.INVALID_ARG)))
+                continue
+            if command == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if command == 4:
+                time.sleep(3600)
+            if command == 5:
+                time.sleep(1.0)
+            if command == 6:
+                self.hoard.append(np.ones(50 * 1024 * 1024, dtype=np.uint8))
+            args = np.array([json.dumps(self.args).encode()], dtype=np.object_)
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("ARGS", args),
+                pb_utils.Tensor("PID", np.array([os.getpid()], dtype=np.int64))]))
+        return responses
+
+    def finalize(self):
+        if self.finalize_marker:
+            with open(self.finalize_marker, "w") as marker:
+                marker.write("finalized")
+'''
+
+
+def probe_config(name, extra=""):
+    return (f'name: "{name}"\nbackend: "python"\nmax_batch_size: 0\n'
+            'input [ { name: "COMMAND" data_type: TYPE_FP32 dims: [ 1 ] } ]\n'
+            'output [ { name: "ARGS" data_type: TYPE_STRING dims: [ 1 ] },\n'
+            '         { name: "PID" data_type: TYPE_INT64 dims: [ 1 ] } ]\n' + extra)
+
+
+def write_python_model(repo, name, source, config):
+    folder = Path(repo) / name
+    (folder / "1").mkdir(parents=True, exist_ok=True)
+    (folder / "config.pbtxt").write_text(config)
+    (folder / "1" / "model.py").write_text(source)
+    return folder
