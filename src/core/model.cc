@@ -40,6 +40,7 @@ Result<std::unique_ptr<Model>> Model::Load(ModelLoadSpec spec) {
         settings.gpu = gpu;
         settings.device_id = gpu ? device_id : 0;
         settings.intra_op_threads = spec.intra_op_threads;
+        settings.infer = spec.infer;
         Result<std::unique_ptr<BackendInstance>> instance =
             spec.backend->CreateInstance(spec.model_path, config, settings);
         if (!instance.ok()) {

@@ -24,6 +24,7 @@ struct ModelLoadSpec {
   Backend* backend = nullptr;
   int intra_op_threads = 0;  // per instance; 0: backend default
   std::map<std::string, std::vector<std::string>> labels;  // output name -> labels
+  ServerInferFunction infer;  // handed to every instance (backends that call models)
 };
 
 // Shared as std::shared_ptr<Model> handles (see core/model_reaper.h): the

@@ -257,6 +257,7 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.backend = plan.backend;
   spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
   spec.labels = plan.labels;
+  spec.infer = ensembles_.infer;
   Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
   if (plan.config->model_warmup_size() > 0) {

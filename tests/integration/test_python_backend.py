@@ -15,6 +15,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
+from models import control_models as cm
 from models import python_models as pm
 from server_process import resident_mib, wait_for
 
@@ -30,6 +31,9 @@ def python_repo(tmp_path_factory):
         "probe", 'parameters { key: "execute_timeout_seconds" value: { string_value: "2" } }\n'))
     pm.write_python_model(repo, "probe_pair", pm.PROBE, pm.probe_config(
         "probe_pair", "instance_group [ { count: 2 kind: KIND_CPU } ]\n"))
+    pm.write_python_model(repo, "bls", pm.BLS, pm.BLS_CONFIG)
+    cm.write_versioned(repo, "plus_onnx", [3])
+    cm.write_pipeline(repo)
     pm.write_python_model(repo, "conda", pm.PROBE, pm.probe_config(
         "conda", 'parameters { key: "EXECUTION_ENV_PATH" value: { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }\n'))
     return repo
@@ -180,3 +184,28 @@ def test_unload_runs_finalize_and_ends_the_processes(server_factory, tmp_path):
     assert marker.read_text() == "finalized"
     client.load_model("probe")
     assert probe(client, "probe", 0)[1] != pid
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+@pytest.mark.parametrize("target, added", [("plus_onnx", 3), ("pipe", 1)])
+def test_bls_calls_models_through_the_server(python_server, use_async, target, added):
+    """exec()/async_exec() to an ONNX model and to an ensemble; the call is
+    counted in the called model's statistics like any request."""
+    client = httpclient.InferenceServerClient(url=python_server.url)
+    before = client.get_inference_statistics(target)["model_stats"][0]["inference_count"]
+    data = np.arange(4, dtype=np.float32).reshape(1, 4)
+    tensor = httpclient.InferInput("INPUT0", [1, 4], "FP32")
+    tensor.set_data_from_numpy(data)
+    result = client.infer("bls", [tensor], parameters={"target": target, "async": use_async})
+    np.testing.assert_array_equal(result.as_numpy("OUTPUT0"), (data + added) * 10)
+    after = client.get_inference_statistics(target)["model_stats"][0]["inference_count"]
+    assert after == before + 1
+
+
+def test_a_failed_bls_call_is_the_responses_error(python_server):
+    client = httpclient.InferenceServerClient(url=python_server.url)
+    tensor = httpclient.InferInput("INPUT0", [1, 4], "FP32")
+    tensor.set_data_from_numpy(np.zeros((1, 4), dtype=np.float32))
+    with pytest.raises(InferenceServerException) as failed:
+        client.infer("bls", [tensor], parameters={"target": "no_such_model"})
+    assert "BLS call failed: Request for unknown model: 'no_such_model' is not found" in failed.value.message()

@@ -137,7 +137,7 @@ Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std
     WriteString(writer, value);
   }
   writer.EndObject();
-  return PythonInstance::Create(std::move(launch), subject, buffer.GetString());
+  return PythonInstance::Create(std::move(launch), subject, buffer.GetString(), settings.infer);
 }
 
 }  // namespace inferd::python

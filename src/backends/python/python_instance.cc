@@ -1,5 +1,8 @@
 #include "backends/python/python_instance.h"
 
+#include <algorithm>
+#include <future>
+
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -32,22 +35,55 @@ std::string ParametersJson(RequestParameters parameters) {
   return buffer.GetString();
 }
 
-Result<Tensor> OutputTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
-                            const std::string& subject) {
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Describes `tensors` as header entries and adds their bytes to `pieces`.
+void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::vector<std::string_view>* pieces) {
+  uint64_t offset = 0;
+  for (std::string_view piece : *pieces) offset += piece.size();
+  writer.StartArray();
+  for (const Tensor& tensor : tensors) {
+    writer.StartObject();
+    writer.Key("name");
+    writer.String(tensor.name.c_str(), static_cast<rapidjson::SizeType>(tensor.name.size()));
+    writer.Key("datatype");
+    const std::string_view datatype = DataTypeName(tensor.datatype);
+    writer.String(datatype.data(), static_cast<rapidjson::SizeType>(datatype.size()));
+    writer.Key("shape");
+    writer.StartArray();
+    for (int64_t dim : tensor.shape) writer.Int64(dim);
+    writer.EndArray();
+    writer.Key("offset");
+    writer.Uint64(offset);
+    writer.Key("size");
+    writer.Uint64(tensor.byte_size);
+    writer.EndObject();
+    pieces->push_back(tensor.bytes());
+    offset += tensor.byte_size;
+  }
+  writer.EndArray();
+}
+
+std::string_view Text(const rapidjson::Value& value) {
+  return value.IsString() ? std::string_view(value.GetString(), value.GetStringLength()) : std::string_view();
+}
+
+Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
+                          const std::string& subject) {
   if (!entry.IsObject() || !entry.HasMember("name") || !entry.HasMember("datatype") || !entry.HasMember("shape") ||
       !entry.HasMember("offset") || !entry.HasMember("size")) {
-    return Status::Internal(fmt::format("{}: the Python process sent a malformed output", subject));
+    return Status::Internal(fmt::format("{}: the Python process sent a malformed tensor", subject));
   }
   Tensor tensor;
   tensor.name = entry["name"].GetString();
   std::optional<DataType> type = DataTypeFromName(entry["datatype"].GetString());
-  if (!type) return Status::Internal(fmt::format("{}: output '{}' has an unknown datatype", subject, tensor.name));
+  if (!type) return Status::InvalidArgument(fmt::format("{}: tensor '{}' has an unknown datatype", subject, tensor.name));
   tensor.datatype = *type;
   for (const auto& dim : entry["shape"].GetArray()) tensor.shape.push_back(dim.GetInt64());
   const uint64_t offset = entry["offset"].GetUint64();
   const uint64_t size = entry["size"].GetUint64();
   if (offset > payload->size() || size > payload->size() - offset) {
-    return Status::Internal(fmt::format("{}: output '{}' lies outside what the Python process sent", subject,
+    return Status::Internal(fmt::format("{}: tensor '{}' lies outside what the Python process sent", subject,
                                         tensor.name));
   }
   tensor.data = payload->data() + offset;
@@ -72,9 +108,9 @@ Status ReplyError(const std::string& header, const std::string& subject) {
 }
 
 Result<std::unique_ptr<BackendInstance>> PythonInstance::Create(StubLaunch launch, std::string subject,
-                                                                std::string initialize_args) {
+                                                                std::string initialize_args, ServerInferFunction infer) {
   std::unique_ptr<PythonInstance> instance(
-      new PythonInstance(std::move(launch), std::move(subject), std::move(initialize_args)));
+      new PythonInstance(std::move(launch), std::move(subject), std::move(initialize_args), std::move(infer)));
   RETURN_IF_ERROR(instance->StartProcess());
   return std::unique_ptr<BackendInstance>(std::move(instance));
 }
@@ -106,7 +142,8 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   }
   const auto started = std::chrono::steady_clock::now();
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
+  std::vector<std::string_view> pieces;
   writer.StartObject();
   writer.Key("op");
   writer.String("execute");
@@ -114,29 +151,7 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   writer.StartArray();
   writer.StartObject();
   writer.Key("inputs");
-  writer.StartArray();
-  std::vector<std::string_view> pieces;
-  uint64_t offset = 0;
-  for (const Tensor& input : inputs) {
-    writer.StartObject();
-    writer.Key("name");
-    writer.String(input.name.c_str(), static_cast<rapidjson::SizeType>(input.name.size()));
-    writer.Key("datatype");
-    const std::string_view datatype = DataTypeName(input.datatype);
-    writer.String(datatype.data(), static_cast<rapidjson::SizeType>(datatype.size()));
-    writer.Key("shape");
-    writer.StartArray();
-    for (int64_t dim : input.shape) writer.Int64(dim);
-    writer.EndArray();
-    writer.Key("offset");
-    writer.Uint64(offset);
-    writer.Key("size");
-    writer.Uint64(input.byte_size);
-    writer.EndObject();
-    pieces.push_back(input.bytes());
-    offset += input.byte_size;
-  }
-  writer.EndArray();
+  WriteTensors(writer, inputs, &pieces);
   writer.Key("outputs");
   writer.StartArray();
   for (const std::string& name : output_names) writer.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
@@ -148,22 +163,31 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   writer.EndArray();
   writer.EndObject();
 
-  Result<Frame> reply = process_->Call({buffer.GetString(), buffer.GetSize()}, pieces, launch_.execute_timeout);
+  Status sent = process_->Send({buffer.GetString(), buffer.GetSize()}, pieces);
+  if (!sent.ok()) return sent.WithPrefix(subject_);
+  // The model may call other models (BLS) before it answers. The stub writes
+  // those frames as {"op": "infer", ...} (json.dumps keeps "op" first).
+  Result<Frame> reply = process_->Receive(launch_.execute_timeout);
+  while (reply.ok() && reply->header.rfind(R"({"op": "infer")", 0) == 0) {
+    Status answered = AnswerModelCall(reply->header, reply->payload);
+    if (!answered.ok()) return answered.WithPrefix(subject_);
+    reply = process_->Receive(launch_.execute_timeout);
+  }
   if (!reply.ok()) return reply.status().WithPrefix(subject_);
   RETURN_IF_ERROR(ReplyError(reply->header, subject_));
   rapidjson::Document answer;
   answer.Parse(reply->header.data(), reply->header.size());
-  const auto& responses = answer["responses"];
-  if (!responses.IsArray() || responses.Size() != 1) {
+  const auto responses = answer.FindMember("responses");
+  if (responses == answer.MemberEnd() || !responses->value.IsArray() || responses->value.Size() != 1) {
     return Status::Internal(fmt::format("{}: execute() must return one response per request", subject_));
   }
-  const auto& response = responses[0];
+  const auto& response = responses->value[0];
   if (response.HasMember("error") && response["error"].IsString()) {
     return Status::Internal(fmt::format("{}: {}", subject_, response["error"].GetString()));
   }
   std::vector<Tensor> produced;
   for (const auto& entry : response["outputs"].GetArray()) {
-    ASSIGN_OR_RETURN(Tensor tensor, OutputTensor(entry, reply->payload, subject_));
+    ASSIGN_OR_RETURN(Tensor tensor, ReadTensor(entry, reply->payload, subject_));
     produced.push_back(std::move(tensor));
   }
   if (timings != nullptr) {
@@ -180,6 +204,63 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
     selected.push_back(std::move(*found));
   }
   return selected;
+}
+
+Status PythonInstance::AnswerModelCall(const std::string& header, const std::shared_ptr<std::string>& payload) {
+  rapidjson::Document ask;
+  ask.Parse(header.data(), header.size());
+  Result<InferenceResponse> result = Status::Internal("not run");
+  if (ask.HasParseError() || !ask.IsObject() || !ask.HasMember("model_name") || !ask.HasMember("inputs")) {
+    result = Status::Internal("the Python process sent a malformed BLS request");
+  } else if (!infer_) {
+    result = Status::Unavailable("BLS requests cannot be served here (no server to send them to)");
+  } else {
+    InferenceRequest request;
+    request.model_name = std::string(Text(ask["model_name"]));
+    if (ask.HasMember("model_version") && ask["model_version"].IsInt64()) request.model_version = ask["model_version"].GetInt64();
+    if (ask.HasMember("request_id")) request.id = std::string(Text(ask["request_id"]));
+    Status read;
+    for (const auto& entry : ask["inputs"].GetArray()) {
+      Result<Tensor> tensor = ReadTensor(entry, payload, subject_);
+      if (!tensor.ok()) {
+        read = tensor.status();
+        break;
+      }
+      request.inputs.push_back(std::move(tensor).value());
+    }
+    if (ask.HasMember("outputs") && ask["outputs"].IsArray()) {
+      for (const auto& name : ask["outputs"].GetArray()) request.outputs.push_back({std::string(Text(name)), {}});
+    }
+    if (!read.ok()) {
+      result = read;
+    } else {
+      // The instance's thread waits here: the model is blocked in exec() meanwhile.
+      auto answered = std::make_shared<std::promise<Result<InferenceResponse>>>();
+      std::future<Result<InferenceResponse>> answer = answered->get_future();
+      infer_(std::move(request), [answered](Result<InferenceResponse> response) { answered->set_value(std::move(response)); });
+      if (answer.wait_for(launch_.execute_timeout) == std::future_status::ready) {
+        result = answer.get();
+      } else {
+        result = Status::DeadlineExceeded("the BLS request was not answered in time");
+      }
+    }
+  }
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  std::vector<std::string_view> pieces;
+  writer.StartObject();
+  if (result.ok()) {
+    writer.Key("model_version");
+    writer.Int64(result->model_version);
+    writer.Key("outputs");
+    WriteTensors(writer, result->outputs, &pieces);
+  } else {
+    writer.Key("error");
+    const std::string& message = result.status().message();
+    writer.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
+  }
+  writer.EndObject();
+  return process_->Send({buffer.GetString(), buffer.GetSize()}, pieces);
 }
 
 }  // namespace inferd::python

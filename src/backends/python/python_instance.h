@@ -26,22 +26,30 @@ struct StubLaunch {
 class PythonInstance final : public BackendInstance {
  public:
   // `initialize_args`: Triton's args dict as JSON (an object of strings).
+  // `infer` serves the model's BLS requests (empty: BLS answers an error).
   static Result<std::unique_ptr<BackendInstance>> Create(StubLaunch launch, std::string subject,
-                                                         std::string initialize_args);
+                                                         std::string initialize_args, ServerInferFunction infer);
   ~PythonInstance() override;
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
                                       RequestParameters parameters, ExecutionTimings* timings) override;
 
  private:
-  PythonInstance(StubLaunch launch, std::string subject, std::string initialize_args)
-      : launch_(std::move(launch)), subject_(std::move(subject)), initialize_args_(std::move(initialize_args)) {}
+  PythonInstance(StubLaunch launch, std::string subject, std::string initialize_args, ServerInferFunction infer)
+      : launch_(std::move(launch)),
+        subject_(std::move(subject)),
+        initialize_args_(std::move(initialize_args)),
+        infer_(std::move(infer)) {}
   // Starts the process and runs initialize(); leaves process_ null on failure.
   Status StartProcess();
+  // A BLS request the model sent during execute: runs it through the server
+  // and sends the answer back (an error answer when it fails).
+  Status AnswerModelCall(const std::string& header, const std::shared_ptr<std::string>& payload);
 
   const StubLaunch launch_;
   const std::string subject_;  // "model 'x'", for messages
   const std::string initialize_args_;
+  const ServerInferFunction infer_;
   std::unique_ptr<StubProcess> process_;
 };
 

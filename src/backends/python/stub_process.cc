@@ -87,7 +87,7 @@ std::string StubProcess::End(bool kill_now) {
   return DescribeExit(status);
 }
 
-Status StubProcess::Send(std::string_view header, const std::vector<std::string_view>& pieces) {
+Status StubProcess::Write(std::string_view header, const std::vector<std::string_view>& pieces) {
   uint64_t payload = 0;
   for (std::string_view piece : pieces) payload += piece.size();
   char prefix[12];
@@ -146,13 +146,17 @@ Status StubProcess::ReadExact(char* data, size_t size, std::chrono::steady_clock
   return Status::Ok();
 }
 
-Result<Frame> StubProcess::Call(std::string_view header, const std::vector<std::string_view>& pieces,
-                                std::chrono::milliseconds timeout) {
+Status StubProcess::Send(std::string_view header, const std::vector<std::string_view>& pieces) {
+  if (fd_ < 0) return Status::Unavailable("the Python process is not running");
+  Status written = Write(header, pieces);
+  return written.ok() ? written : Lost(written, std::chrono::milliseconds(0));
+}
+
+Result<Frame> StubProcess::Receive(std::chrono::milliseconds timeout) {
   if (fd_ < 0) return Status::Unavailable("the Python process is not running");
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  Status sent = Send(header, pieces);
   char prefix[12];
-  Status received = sent.ok() ? ReadExact(prefix, sizeof prefix, deadline) : sent;
+  Status received = ReadExact(prefix, sizeof prefix, deadline);
   Frame frame;
   if (received.ok()) {
     uint32_t header_size = 0;
@@ -165,7 +169,17 @@ Result<Frame> StubProcess::Call(std::string_view header, const std::vector<std::
     if (received.ok()) received = ReadExact(frame.payload->data(), payload_size, deadline);
   }
   if (received.ok()) return frame;
-  const bool hung = received.code() == StatusCode::kDeadlineExceeded;
+  return Lost(received, timeout);
+}
+
+Result<Frame> StubProcess::Call(std::string_view header, const std::vector<std::string_view>& pieces,
+                                std::chrono::milliseconds timeout) {
+  RETURN_IF_ERROR(Send(header, pieces));
+  return Receive(timeout);
+}
+
+Status StubProcess::Lost(const Status& cause, std::chrono::milliseconds timeout) {
+  const bool hung = cause.code() == StatusCode::kDeadlineExceeded;
   const std::string how = End(hung);
   if (hung) {
     return Status::DeadlineExceeded(fmt::format(
@@ -173,7 +187,7 @@ Result<Frame> StubProcess::Call(std::string_view header, const std::vector<std::
         timeout.count()));
   }
   return Status::Unavailable(fmt::format("the Python model's process {} ({}); it starts again for the next request",
-                                         how, received.message()));
+                                         how, cause.message()));
 }
 
 }  // namespace inferd::python

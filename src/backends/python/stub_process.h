@@ -42,12 +42,18 @@ class StubProcess {
   // then killed: it cannot be trusted with the next request).
   Result<Frame> Call(std::string_view header, const std::vector<std::string_view>& pieces,
                      std::chrono::milliseconds timeout);
+  // The two halves of Call, for exchanges where the process asks questions
+  // of its own before it answers (BLS requests during execute).
+  Status Send(std::string_view header, const std::vector<std::string_view>& pieces);
+  Result<Frame> Receive(std::chrono::milliseconds timeout);
   bool alive() const { return fd_ >= 0; }
   pid_t pid() const { return pid_; }
 
  private:
   StubProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
-  Status Send(std::string_view header, const std::vector<std::string_view>& pieces);
+  Status Write(std::string_view header, const std::vector<std::string_view>& pieces);
+  // After a failed read or write: ends the process and says why in Triton-user terms.
+  Status Lost(const Status& cause, std::chrono::milliseconds timeout);
   Status ReadExact(char* data, size_t size, std::chrono::steady_clock::time_point deadline);
   // The process has gone or must go: closes the channel, reaps it, and says how it ended.
   std::string End(bool kill);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -24,6 +25,11 @@ namespace inferd {
 // The request parameters of the requests one execution serves, in row order.
 using RequestParameters = std::span<const Parameters* const>;
 
+// Submits a request to any model the server serves, through the server's
+// own path (validation, scheduler, batching, statistics); `done` runs once.
+// Backends whose models call other models (the Python backend's BLS) use it.
+using ServerInferFunction = std::function<void(InferenceRequest request, InferCallback done)>;
+
 // Where and how one instance runs.
 struct InstanceSettings {
   std::string name;          // "<model>_<group>_<index>", for logs
@@ -31,6 +37,7 @@ struct InstanceSettings {
   int device_id = 0;
   int intra_op_threads = 0;  // 0: the backend's default for this machine
   int inter_op_threads = 0;
+  ServerInferFunction infer;  // empty where the server offers none (unit tests)
 };
 
 // One execution context (e.g. one ONNX Runtime session). Execute is called
@@ -69,7 +76,7 @@ class Backend {
 // InstanceSettings, Status, the protobuf ModelConfig): a module built against
 // another version would read those objects with the wrong layout, so the
 // registry refuses it. Bump it with any change to this file or those types.
-inline constexpr uint32_t kBackendInterfaceVersion = 2;
+inline constexpr uint32_t kBackendInterfaceVersion = 3;
 
 }  // namespace inferd
 

@@ -122,3 +122,39 @@ def write_python_model(repo, name, source, config):
     (folder / "config.pbtxt").write_text(config)
     (folder / "1" / "model.py").write_text(source)
     return folder
+
+# BLS: INPUT0 FP32 [4] goes to the model named by the request parameter
+# "target" (default plus_onnx), synchronously or, with "async": true, through
+# async_exec; a failed call becomes this request's error text in OUTPUT0's place.
+BLS = '''
+import json
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    async def execute(self, requests):
+        responses = []
+        for request in requests:
+            parameters = json.loads(request.parameters())
+            target = parameters.get("target", "plus_onnx")
+            call = pb_utils.InferenceRequest(
+                model_name=target, requested_output_names=["OUTPUT0"],
+                inputs=[pb_utils.get_input_tensor_by_name(request, "INPUT0")])
+            answer = await call.async_exec() if parameters.get("async") else call.exec()
+            if answer.has_error():
+                responses.append(pb_utils.InferenceResponse(
+                    error=pb_utils.TritonError("BLS call failed: " + answer.error().message())))
+                continue
+            output = pb_utils.get_output_tensor_by_name(answer, "OUTPUT0").as_numpy()
+            responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("OUTPUT0", output * 10)]))
+        return responses
+'''
+
+BLS_CONFIG = '''name: "bls"
+backend: "python"
+max_batch_size: 8
+input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+'''

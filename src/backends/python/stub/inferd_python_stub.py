@@ -17,6 +17,7 @@ socket close and fails what was in flight).
 """
 
 import argparse
+import asyncio
 import importlib.util
 import json
 import os
@@ -146,7 +147,24 @@ def load_model_class(model_file):
     return module.TritonPythonModel
 
 
-def execute(model, header, payload):
+def bls_caller(channel):
+    """pb_utils.InferenceRequest.exec: one {"op": "infer"} frame, one answer."""
+
+    def call(request):
+        buffers = []
+        inputs, _ = encode_outputs(request.inputs(), buffers, 0)
+        channel.send({"op": "infer", "model_name": request.model_name, "model_version": int(request.model_version),
+                      "request_id": request.request_id(), "inputs": inputs,
+                      "outputs": list(request.requested_output_names())}, buffers)
+        reply, payload = channel.receive()
+        if "error" in reply:
+            return pb_utils.InferenceResponse(error=pb_utils.TritonError(reply["error"]))
+        return pb_utils.InferenceResponse([tensor_from(entry, payload) for entry in reply["outputs"]])
+
+    return call
+
+
+def execute(model, header, payload, loop):
     requests = []
     for entry in header["requests"]:
         inputs = [tensor_from(tensor, payload) for tensor in entry["inputs"]]
@@ -155,6 +173,8 @@ def execute(model, header, payload):
             parameters=json.dumps(entry.get("parameters", {}))))
     try:
         responses = model.execute(requests)
+        if asyncio.iscoroutine(responses):  # async def execute (BLS with async_exec)
+            responses = loop.run_until_complete(responses)
     except Exception as error:  # the model's own failure: these requests fail, the process goes on
         return {"error": error_text(error)}, []
     if responses is None or len(responses) != len(requests):
@@ -183,6 +203,8 @@ def main():
     parser.add_argument("--model-file", required=True)
     args = parser.parse_args()
     channel = Channel(args.fd)
+    pb_utils._BLS_CALL = bls_caller(channel)
+    loop = asyncio.new_event_loop()
     pb_utils._MODEL_DIR = os.path.dirname(os.path.dirname(os.path.abspath(args.model_file)))
     model_class = None
     model = None
@@ -202,7 +224,7 @@ def main():
             continue
         try:
             if op == "execute":
-                reply, buffers = execute(model, header, payload)
+                reply, buffers = execute(model, header, payload, loop)
                 channel.send(reply, buffers)
             elif op == "initialize":
                 model = model_class()

@@ -136,8 +136,8 @@ class Tensor:
 class InferenceRequest:
     """A request as execute() receives it."""
 
-    def __init__(self, inputs, requested_output_names, request_id="", correlation_id=0, parameters="{}",
-                 flags=0, model_name="", model_version=-1, **_):
+    def __init__(self, inputs=(), requested_output_names=(), request_id="", correlation_id=0, parameters="{}",
+                 flags=0, model_name="", model_version=-1, timeout=0, **_):
         self._inputs = list(inputs)
         self._requested_output_names = list(requested_output_names)
         self._request_id = request_id
@@ -146,6 +146,7 @@ class InferenceRequest:
         self._flags = flags
         self.model_name = model_name
         self.model_version = model_version
+        self.timeout = timeout
 
     def inputs(self):
         return self._inputs
@@ -172,13 +173,25 @@ class InferenceRequest:
         raise TritonModelException(
             "get_response_sender: decoupled models are not supported by inferd's Python backend yet")
 
-    def exec(self, *args, **kwargs):
-        raise TritonModelException(
-            "InferenceRequest.exec (BLS) is not supported by inferd's Python backend yet")
+    def exec(self, decoupled=False):
+        """BLS: runs this request on `model_name` through the server (its
+        scheduler, batching and statistics) and returns the InferenceResponse;
+        a failure is the response's error, as in Triton."""
+        if decoupled:
+            raise TritonModelException(
+                "exec(decoupled=True): decoupled models are not supported by inferd's Python backend yet")
+        if not self.model_name:
+            raise TritonModelException("InferenceRequest.exec: give model_name= to say which model to call")
+        if _BLS_CALL is None:
+            raise TritonModelException("InferenceRequest.exec can only be called inside execute()")
+        return _BLS_CALL(self)
 
-    def async_exec(self, *args, **kwargs):
-        raise TritonModelException(
-            "InferenceRequest.async_exec (BLS) is not supported by inferd's Python backend yet")
+    def async_exec(self, decoupled=False):
+        """An awaitable of exec(). Awaited requests run one after another
+        (inferd's stub does not overlap them yet)."""
+        async def run():
+            return self.exec(decoupled)
+        return run()
 
 
 class InferenceResponse:
@@ -303,3 +316,5 @@ def get_model_dir():
 
 
 _MODEL_DIR = ""
+# Set by the stub: sends a BLS request to the server and returns its response.
+_BLS_CALL = None
