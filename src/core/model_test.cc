@@ -18,7 +18,7 @@ class RecordingBackend : public Backend {
   class Instance : public BackendInstance {
    public:
     Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
-                                        RequestParameters, ExecutionTimings*) override {
+                                        ExecutionRequests, ExecutionTimings*) override {
       Tensor out = inputs.at(0);
       out.name = "OUT";
       return std::vector<Tensor>{out};

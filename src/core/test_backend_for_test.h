@@ -21,7 +21,7 @@ class TestBackend final : public Backend {
     ~Instance() override { --backend_->live_instances; }
 
     Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
-                                        RequestParameters, ExecutionTimings*) override {
+                                        ExecutionRequests, ExecutionTimings*) override {
       ++backend_->executions;
       backend_->gate.Pass();
       Tensor out = Tensor::FromBuffer("OUTPUT0", inputs.at(0).datatype, inputs.at(0).shape,

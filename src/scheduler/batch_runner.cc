@@ -65,15 +65,15 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
   const Clock::TimePoint started = model.clock->Now();
 
   std::vector<const InferenceRequest*> requests;
-  std::vector<const Parameters*> parameters;
-  parameters.reserve(jobs.size());
+  std::vector<ExecutionRequest> described;
+  described.reserve(jobs.size());
   std::vector<int64_t> rows;
   requests.reserve(jobs.size());
   rows.reserve(jobs.size());
   int64_t total_rows = 0;
   for (const auto& job : jobs) {
     requests.push_back(&job->request);
-    parameters.push_back(&job->request.parameters);
+    described.push_back({&job->request.parameters, &job->request.id, &job->request.inputs, job->batch_size});
     rows.push_back(job->batch_size);
     total_rows += job->batch_size;
   }
@@ -85,7 +85,7 @@ void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vecto
   const std::vector<std::string> output_names = BatchOutputNames(jobs, &same_outputs);
 
   ExecutionTimings timings;
-  Result<std::vector<Tensor>> outputs = instance.Execute(inputs, output_names, parameters, &timings);
+  Result<std::vector<Tensor>> outputs = instance.Execute(inputs, output_names, described, &timings);
   const Clock::TimePoint finished = model.clock->Now();
   inputs.clear();  // the gathered copy is not needed any more
   if (!outputs.ok()) return FailAll(model, jobs, outputs.status(), FailureReason::kBackend);

@@ -23,7 +23,7 @@ class DoublingInstance : public BackendInstance {
       : active_(active), max_active_(max_active), gate_(gate) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
-                                      RequestParameters, ExecutionTimings*) override {
+                                      ExecutionRequests, ExecutionTimings*) override {
     int now = ++*active_;
     int seen = max_active_->load();
     while (now > seen && !max_active_->compare_exchange_weak(seen, now)) {

@@ -59,7 +59,7 @@ class EchoInstance : public BackendInstance {
   explicit EchoInstance(Recorder* recorder) : recorder_(recorder) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
-                                      RequestParameters parameters, ExecutionTimings*) override {
+                                      ExecutionRequests parameters, ExecutionTimings*) override {
     const Tensor& in = inputs.at(0);
     const int64_t rows = in.shape.at(0);
     std::vector<int32_t> values(in.byte_size / 4);
@@ -67,9 +67,9 @@ class EchoInstance : public BackendInstance {
     {
       std::lock_guard lock(recorder_->mutex);
       std::vector<std::string>& tags = recorder_->tags.emplace_back();
-      for (const Parameters* request_parameters : parameters) {
-        auto tag = request_parameters->find("tag");
-        tags.push_back(tag == request_parameters->end() ? "" : std::get<std::string>(tag->second));
+      for (const ExecutionRequest& request : parameters) {
+        auto tag = request.parameters->find("tag");
+        tags.push_back(tag == request.parameters->end() ? "" : std::get<std::string>(tag->second));
       }
       recorder_->batch_rows.push_back(rows);
       recorder_->first_values.push_back(values.at(0));

@@ -22,9 +22,9 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
   output_names.reserve(job.request.outputs.size());
   for (const auto& output : job.request.outputs) output_names.push_back(output.name);
 
-  const Parameters* const parameters[] = {&job.request.parameters};
+  const ExecutionRequest described[] = {{&job.request.parameters, &job.request.id, &job.request.inputs, job.batch_size}};
   ExecutionTimings timings;
-  Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, parameters, &timings);
+  Result<std::vector<Tensor>> outputs = instance.Execute(job.request.inputs, output_names, described, &timings);
   const auto finished = model.clock->Now();
   if (!outputs.ok()) {
     FailJob(model, job, outputs.status(), FailureReason::kBackend);

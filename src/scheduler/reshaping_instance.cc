@@ -45,7 +45,7 @@ class ReshapingInstance : public BackendInstance {
         instance_(std::move(instance)) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
-                                      RequestParameters parameters, ExecutionTimings* timings) override {
+                                      ExecutionRequests parameters, ExecutionTimings* timings) override {
     std::vector<Tensor> reshaped_inputs = inputs;  // shares the buffers; only shapes change
     for (Tensor& tensor : reshaped_inputs) {
       const TensorReshape* reshape = FindReshape(inputs_, tensor.name);

@@ -24,7 +24,7 @@ class ShapeRecordingInstance : public BackendInstance {
   explicit ShapeRecordingInstance(Shape output_shape) : output_shape_(std::move(output_shape)) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>&,
-                                      RequestParameters, ExecutionTimings*) override {
+                                      ExecutionRequests, ExecutionTimings*) override {
     seen.clear();
     for (const Tensor& tensor : inputs) seen.push_back(tensor.shape);
     Tensor out = inputs.at(0);

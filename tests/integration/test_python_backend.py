@@ -32,6 +32,7 @@ def python_repo(tmp_path_factory):
     pm.write_python_model(repo, "probe_pair", pm.PROBE, pm.probe_config(
         "probe_pair", "instance_group [ { count: 2 kind: KIND_CPU } ]\n"))
     pm.write_python_model(repo, "bls", pm.BLS, pm.BLS_CONFIG)
+    pm.write_python_model(repo, "batched", pm.BATCHED, pm.BATCHED_CONFIG)
     cm.write_versioned(repo, "plus_onnx", [3])
     cm.write_pipeline(repo)
     pm.write_python_model(repo, "conda", pm.PROBE, pm.probe_config(
@@ -209,3 +210,23 @@ def test_a_failed_bls_call_is_the_responses_error(python_server):
     with pytest.raises(InferenceServerException) as failed:
         client.infer("bls", [tensor], parameters={"target": "no_such_model"})
     assert "BLS call failed: Request for unknown model: 'no_such_model' is not found" in failed.value.message()
+
+
+def test_dynamic_batching_hands_execute_the_requests_one_by_one(python_server):
+    """Requests the dynamic batcher gathers arrive as one list, each with its
+    own inputs and id, and each gets its own response back."""
+    client = httpclient.InferenceServerClient(url=python_server.url, concurrency=4)
+    pending = []
+    for index in range(4):
+        data = np.full((1, 4), index, dtype=np.float32)
+        tensor = httpclient.InferInput("INPUT0", [1, 4], "FP32")
+        tensor.set_data_from_numpy(data)
+        pending.append((index, client.async_infer("batched", [tensor], request_id=f"request-{index}")))
+    batch_sizes = []
+    for index, request in pending:
+        result = request.get_result()
+        np.testing.assert_array_equal(result.as_numpy("OUTPUT0"), np.full((1, 4), 2 * index, dtype=np.float32))
+        assert result.as_numpy("ID")[0][0] == f"request-{index}".encode()
+        batch_sizes.append(int(result.as_numpy("REQUESTS")[0][0]))
+    assert max(batch_sizes) > 1, f"no two requests shared an execute() call: {batch_sizes}"
+    client.close()

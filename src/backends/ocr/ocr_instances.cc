@@ -29,7 +29,7 @@ class OcrInstance : public BackendInstance {
   explicit OcrInstance(std::string subject) : subject_(std::move(subject)) {}
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
-                                      RequestParameters, ExecutionTimings* timings) final {
+                                      ExecutionRequests, ExecutionTimings* timings) final {
     const Clock::time_point start = Clock::now();
     Result<std::vector<Tensor>> outputs = Status::Internal("not run");
     try {

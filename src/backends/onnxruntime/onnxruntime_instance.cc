@@ -92,7 +92,7 @@ OnnxRuntimeInstance::OnnxRuntimeInstance(std::string subject, std::unique_ptr<Or
 
 Result<std::vector<Tensor>> OnnxRuntimeInstance::Execute(const std::vector<Tensor>& inputs,
                                                          const std::vector<std::string>& output_names,
-                                                         RequestParameters, ExecutionTimings* timings) {
+                                                         ExecutionRequests, ExecutionTimings* timings) {
   std::vector<Tensor> outputs;
   Status status = GuardOrtCall(subject_, "running the model",
                                [&]() -> Status { return Run(inputs, output_names, timings, &outputs); });

@@ -21,7 +21,7 @@ class OnnxRuntimeInstance final : public BackendInstance {
 
   // Never throws: every ONNX Runtime failure comes back as a Status.
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
-                                      RequestParameters parameters, ExecutionTimings* timings) override;
+                                      ExecutionRequests parameters, ExecutionTimings* timings) override;
 
  private:
   OnnxRuntimeInstance(std::string subject, std::unique_ptr<Ort::Session> session, SessionSignature signature);

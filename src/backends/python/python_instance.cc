@@ -13,99 +13,7 @@ namespace {
 
 constexpr auto kControlTimeout = std::chrono::minutes(5);  // initialize, finalize
 
-std::string ParametersJson(RequestParameters parameters) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  if (!parameters.empty() && parameters[0] != nullptr) {
-    for (const auto& [key, value] : *parameters[0]) {
-      writer.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-      std::visit(
-          [&writer](const auto& held) {
-            using Held = std::decay_t<decltype(held)>;
-            if constexpr (std::is_same_v<Held, bool>) writer.Bool(held);
-            else if constexpr (std::is_same_v<Held, int64_t>) writer.Int64(held);
-            else if constexpr (std::is_same_v<Held, double>) writer.Double(held);
-            else writer.String(held.c_str(), static_cast<rapidjson::SizeType>(held.size()));
-          },
-          value);
-    }
-  }
-  writer.EndObject();
-  return buffer.GetString();
-}
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Describes `tensors` as header entries and adds their bytes to `pieces`.
-void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::vector<std::string_view>* pieces) {
-  uint64_t offset = 0;
-  for (std::string_view piece : *pieces) offset += piece.size();
-  writer.StartArray();
-  for (const Tensor& tensor : tensors) {
-    writer.StartObject();
-    writer.Key("name");
-    writer.String(tensor.name.c_str(), static_cast<rapidjson::SizeType>(tensor.name.size()));
-    writer.Key("datatype");
-    const std::string_view datatype = DataTypeName(tensor.datatype);
-    writer.String(datatype.data(), static_cast<rapidjson::SizeType>(datatype.size()));
-    writer.Key("shape");
-    writer.StartArray();
-    for (int64_t dim : tensor.shape) writer.Int64(dim);
-    writer.EndArray();
-    writer.Key("offset");
-    writer.Uint64(offset);
-    writer.Key("size");
-    writer.Uint64(tensor.byte_size);
-    writer.EndObject();
-    pieces->push_back(tensor.bytes());
-    offset += tensor.byte_size;
-  }
-  writer.EndArray();
-}
-
-std::string_view Text(const rapidjson::Value& value) {
-  return value.IsString() ? std::string_view(value.GetString(), value.GetStringLength()) : std::string_view();
-}
-
-Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
-                          const std::string& subject) {
-  if (!entry.IsObject() || !entry.HasMember("name") || !entry.HasMember("datatype") || !entry.HasMember("shape") ||
-      !entry.HasMember("offset") || !entry.HasMember("size")) {
-    return Status::Internal(fmt::format("{}: the Python process sent a malformed tensor", subject));
-  }
-  Tensor tensor;
-  tensor.name = entry["name"].GetString();
-  std::optional<DataType> type = DataTypeFromName(entry["datatype"].GetString());
-  if (!type) return Status::InvalidArgument(fmt::format("{}: tensor '{}' has an unknown datatype", subject, tensor.name));
-  tensor.datatype = *type;
-  for (const auto& dim : entry["shape"].GetArray()) tensor.shape.push_back(dim.GetInt64());
-  const uint64_t offset = entry["offset"].GetUint64();
-  const uint64_t size = entry["size"].GetUint64();
-  if (offset > payload->size() || size > payload->size() - offset) {
-    return Status::Internal(fmt::format("{}: tensor '{}' lies outside what the Python process sent", subject,
-                                        tensor.name));
-  }
-  tensor.data = payload->data() + offset;
-  tensor.byte_size = size;
-  tensor.owner = payload;
-  return tensor;
-}
-
 }  // namespace
-
-Status ReplyError(const std::string& header, const std::string& subject) {
-  rapidjson::Document reply;
-  reply.Parse(header.data(), header.size());
-  if (reply.HasParseError() || !reply.IsObject()) {
-    return Status::Internal(fmt::format("{}: the Python process sent a malformed answer", subject));
-  }
-  auto error = reply.FindMember("error");
-  if (error != reply.MemberEnd() && error->value.IsString()) {
-    return Status::Internal(fmt::format("{}: {}", subject, error->value.GetString()));
-  }
-  return Status::Ok();
-}
 
 Result<std::unique_ptr<BackendInstance>> PythonInstance::Create(StubLaunch launch, std::string subject,
                                                                 std::string initialize_args, ServerInferFunction infer) {
@@ -135,12 +43,17 @@ PythonInstance::~PythonInstance() {
 
 Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& inputs,
                                                     const std::vector<std::string>& output_names,
-                                                    RequestParameters parameters, ExecutionTimings* timings) {
+                                                    ExecutionRequests requests, ExecutionTimings* timings) {
   if (!process_ || !process_->alive()) {
     Status restarted = StartProcess();
     if (!restarted.ok()) return restarted;
   }
   const auto started = std::chrono::steady_clock::now();
+  // execute() gets the batch's requests one by one, as in Triton, each with
+  // its own inputs; a single request (or one without its own inputs) gets
+  // the inputs as given.
+  const bool listed = requests.size() > 1 &&
+                      std::all_of(requests.begin(), requests.end(), [](const ExecutionRequest& r) { return r.inputs; });
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   std::vector<std::string_view> pieces;
@@ -149,17 +62,24 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   writer.String("execute");
   writer.Key("requests");
   writer.StartArray();
-  writer.StartObject();
-  writer.Key("inputs");
-  WriteTensors(writer, inputs, &pieces);
-  writer.Key("outputs");
-  writer.StartArray();
-  for (const std::string& name : output_names) writer.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
-  writer.EndArray();
-  writer.Key("parameters");
-  const std::string parameters_json = ParametersJson(parameters);
-  writer.RawValue(parameters_json.c_str(), parameters_json.size(), rapidjson::kObjectType);
-  writer.EndObject();
+  const size_t count = listed ? requests.size() : 1;
+  for (size_t i = 0; i < count; ++i) {
+    const ExecutionRequest* request = requests.empty() ? nullptr : &requests[i];
+    writer.StartObject();
+    writer.Key("inputs");
+    WriteTensors(writer, listed ? *request->inputs : inputs, &pieces);
+    writer.Key("outputs");
+    writer.StartArray();
+    for (const std::string& name : output_names) writer.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+    writer.EndArray();
+    writer.Key("request_id");
+    const std::string no_id;
+    const std::string& id = request != nullptr && request->id != nullptr ? *request->id : no_id;
+    writer.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+    writer.Key("parameters");
+    WriteParameters(writer, request != nullptr ? request->parameters : nullptr);
+    writer.EndObject();
+  }
   writer.EndArray();
   writer.EndObject();
 
@@ -178,17 +98,31 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   rapidjson::Document answer;
   answer.Parse(reply->header.data(), reply->header.size());
   const auto responses = answer.FindMember("responses");
-  if (responses == answer.MemberEnd() || !responses->value.IsArray() || responses->value.Size() != 1) {
+  if (responses == answer.MemberEnd() || !responses->value.IsArray() || responses->value.Size() != count) {
     return Status::Internal(fmt::format("{}: execute() must return one response per request", subject_));
   }
-  const auto& response = responses->value[0];
-  if (response.HasMember("error") && response["error"].IsString()) {
-    return Status::Internal(fmt::format("{}: {}", subject_, response["error"].GetString()));
+  std::vector<std::vector<Tensor>> per_request;
+  for (const auto& response : responses->value.GetArray()) {
+    // One failed response fails the whole batch: the scheduler answers a
+    // batch as one execution.
+    if (response.HasMember("error") && response["error"].IsString()) {
+      return Status::Internal(fmt::format("{}: {}", subject_, response["error"].GetString()));
+    }
+    std::vector<Tensor>& produced = per_request.emplace_back();
+    for (const auto& entry : response["outputs"].GetArray()) {
+      ASSIGN_OR_RETURN(Tensor tensor, ReadTensor(entry, reply->payload, subject_));
+      if (!output_names.empty() &&
+          std::find(output_names.begin(), output_names.end(), tensor.name) == output_names.end()) {
+        continue;  // not asked for
+      }
+      produced.push_back(std::move(tensor));
+    }
   }
   std::vector<Tensor> produced;
-  for (const auto& entry : response["outputs"].GetArray()) {
-    ASSIGN_OR_RETURN(Tensor tensor, ReadTensor(entry, reply->payload, subject_));
-    produced.push_back(std::move(tensor));
+  if (listed) {
+    ASSIGN_OR_RETURN(produced, JoinBatch(per_request, subject_));
+  } else {
+    produced = std::move(per_request[0]);
   }
   if (timings != nullptr) {
     timings->compute_infer_ns = static_cast<uint64_t>(

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/python/python_messages.h"
 #include "backends/python/stub_process.h"
 #include "backends/sdk/backend.h"
 
@@ -32,7 +33,7 @@ class PythonInstance final : public BackendInstance {
   ~PythonInstance() override;
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
-                                      RequestParameters parameters, ExecutionTimings* timings) override;
+                                      ExecutionRequests parameters, ExecutionTimings* timings) override;
 
  private:
   PythonInstance(StubLaunch launch, std::string subject, std::string initialize_args, ServerInferFunction infer)
@@ -53,7 +54,5 @@ class PythonInstance final : public BackendInstance {
   std::unique_ptr<StubProcess> process_;
 };
 
-// The reply's "error" member, when it has one (a model or stub failure).
-Status ReplyError(const std::string& header, const std::string& subject);
 
 }  // namespace inferd::python

@@ -22,8 +22,18 @@
 
 namespace inferd {
 
-// The request parameters of the requests one execution serves, in row order.
-using RequestParameters = std::span<const Parameters* const>;
+// One request of an execution, in row order: its parameters and id, its own
+// inputs as the client sent them, and how many rows of the batch are its own
+// (its batch size; 1 for a model without batching). Backends that hand
+// requests to user code one by one (Python) read these; the others run the
+// merged inputs.
+struct ExecutionRequest {
+  const Parameters* parameters = nullptr;
+  const std::string* id = nullptr;
+  const std::vector<Tensor>* inputs = nullptr;
+  int64_t rows = 1;
+};
+using ExecutionRequests = std::span<const ExecutionRequest>;
 
 // Submits a request to any model the server serves, through the server's
 // own path (validation, scheduler, batching, statistics); `done` runs once.
@@ -49,12 +59,12 @@ class BackendInstance {
   // Runs the model once on `inputs` (full shapes, batch dimension included
   // when the model batches) and returns the outputs named in `output_names`
   // (every output when empty), in that order. Output tensors own their memory.
-  // `parameters` holds the KServe request parameters of each request in this
-  // execution, in the order of their rows (one entry unless requests were
-  // merged into one batch); a backend may read them, none has to.
+  // `requests` describes each request in this execution, in the order of
+  // their rows (one entry unless requests were merged into one batch); a
+  // backend may read them, none has to.
   virtual Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs,
                                               const std::vector<std::string>& output_names,
-                                              RequestParameters parameters, ExecutionTimings* timings) = 0;
+                                              ExecutionRequests requests, ExecutionTimings* timings) = 0;
 };
 
 class Backend {
@@ -76,7 +86,7 @@ class Backend {
 // InstanceSettings, Status, the protobuf ModelConfig): a module built against
 // another version would read those objects with the wrong layout, so the
 // registry refuses it. Bump it with any change to this file or those types.
-inline constexpr uint32_t kBackendInterfaceVersion = 3;
+inline constexpr uint32_t kBackendInterfaceVersion = 4;
 
 }  // namespace inferd
 

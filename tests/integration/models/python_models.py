@@ -158,3 +158,33 @@ max_batch_size: 8
 input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
 output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
 '''
+
+# Dynamic batching: each request of the batch answers its own INPUT0 * 2 and
+# says how many requests its execute() call held and what its id was.
+BATCHED = '''
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            data = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+            rows = data.shape[0]
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUTPUT0", data * 2),
+                pb_utils.Tensor("REQUESTS", np.full((rows, 1), len(requests), dtype=np.int32)),
+                pb_utils.Tensor("ID", np.array([[request.request_id().encode()]] * rows, dtype=np.object_))]))
+        return responses
+'''
+
+BATCHED_CONFIG = '''name: "batched"
+backend: "python"
+max_batch_size: 8
+input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] },
+         { name: "REQUESTS" data_type: TYPE_INT32 dims: [ 1 ] },
+         { name: "ID" data_type: TYPE_STRING dims: [ 1 ] } ]
+dynamic_batching { max_queue_delay_microseconds: 300000 }
+'''

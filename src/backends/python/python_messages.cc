@@ -1,0 +1,132 @@
+#include "backends/python/python_messages.h"
+
+#include <cstring>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace inferd::python {
+std::string_view Text(const rapidjson::Value& value) {
+  return value.IsString() ? std::string_view(value.GetString(), value.GetStringLength()) : std::string_view();
+}
+
+void WriteParameters(JsonWriter& writer, const Parameters* parameters) {
+  writer.StartObject();
+  if (parameters != nullptr) {
+    for (const auto& [key, value] : *parameters) {
+      writer.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+      std::visit(
+          [&writer](const auto& held) {
+            using Held = std::decay_t<decltype(held)>;
+            if constexpr (std::is_same_v<Held, bool>) writer.Bool(held);
+            else if constexpr (std::is_same_v<Held, int64_t>) writer.Int64(held);
+            else if constexpr (std::is_same_v<Held, double>) writer.Double(held);
+            else writer.String(held.c_str(), static_cast<rapidjson::SizeType>(held.size()));
+          },
+          value);
+    }
+  }
+  writer.EndObject();
+}
+
+// Describes `tensors` as header entries and adds their bytes to `pieces`.
+void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::vector<std::string_view>* pieces) {
+  uint64_t offset = 0;
+  for (std::string_view piece : *pieces) offset += piece.size();
+  writer.StartArray();
+  for (const Tensor& tensor : tensors) {
+    writer.StartObject();
+    writer.Key("name");
+    writer.String(tensor.name.c_str(), static_cast<rapidjson::SizeType>(tensor.name.size()));
+    writer.Key("datatype");
+    const std::string_view datatype = DataTypeName(tensor.datatype);
+    writer.String(datatype.data(), static_cast<rapidjson::SizeType>(datatype.size()));
+    writer.Key("shape");
+    writer.StartArray();
+    for (int64_t dim : tensor.shape) writer.Int64(dim);
+    writer.EndArray();
+    writer.Key("offset");
+    writer.Uint64(offset);
+    writer.Key("size");
+    writer.Uint64(tensor.byte_size);
+    writer.EndObject();
+    pieces->push_back(tensor.bytes());
+    offset += tensor.byte_size;
+  }
+  writer.EndArray();
+}
+
+Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
+                          const std::string& subject) {
+  if (!entry.IsObject() || !entry.HasMember("name") || !entry.HasMember("datatype") || !entry.HasMember("shape") ||
+      !entry.HasMember("offset") || !entry.HasMember("size")) {
+    return Status::Internal(fmt::format("{}: the Python process sent a malformed tensor", subject));
+  }
+  Tensor tensor;
+  tensor.name = entry["name"].GetString();
+  std::optional<DataType> type = DataTypeFromName(entry["datatype"].GetString());
+  if (!type) return Status::InvalidArgument(fmt::format("{}: tensor '{}' has an unknown datatype", subject, tensor.name));
+  tensor.datatype = *type;
+  for (const auto& dim : entry["shape"].GetArray()) tensor.shape.push_back(dim.GetInt64());
+  const uint64_t offset = entry["offset"].GetUint64();
+  const uint64_t size = entry["size"].GetUint64();
+  if (offset > payload->size() || size > payload->size() - offset) {
+    return Status::Internal(fmt::format("{}: tensor '{}' lies outside what the Python process sent", subject,
+                                        tensor.name));
+  }
+  tensor.data = payload->data() + offset;
+  tensor.byte_size = size;
+  tensor.owner = payload;
+  return tensor;
+}
+
+Status ReplyError(const std::string& header, const std::string& subject) {
+  rapidjson::Document reply;
+  reply.Parse(header.data(), header.size());
+  if (reply.HasParseError() || !reply.IsObject()) {
+    return Status::Internal(fmt::format("{}: the Python process sent a malformed answer", subject));
+  }
+  auto error = reply.FindMember("error");
+  if (error != reply.MemberEnd() && error->value.IsString()) {
+    return Status::Internal(fmt::format("{}: {}", subject, error->value.GetString()));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Tensor>> JoinBatch(const std::vector<std::vector<Tensor>>& per_request, const std::string& subject) {
+  if (per_request.empty()) return std::vector<Tensor>{};
+  std::vector<Tensor> joined;
+  for (size_t output = 0; output < per_request[0].size(); ++output) {
+    const Tensor& first = per_request[0][output];
+    Shape shape = first.shape;
+    if (shape.empty()) {
+      return Status::Internal(fmt::format("{}: output '{}' has no batch dimension to join the batch's requests on",
+                                          subject, first.name));
+    }
+    auto buffer = std::make_shared<std::string>();
+    shape[0] = 0;
+    for (const std::vector<Tensor>& outputs : per_request) {
+      auto same = std::find_if(outputs.begin(), outputs.end(), [&first](const Tensor& t) { return t.name == first.name; });
+      if (same == outputs.end() || same->datatype != first.datatype || same->shape.size() != first.shape.size() ||
+          !std::equal(same->shape.begin() + 1, same->shape.end(), first.shape.begin() + 1)) {
+        return Status::Internal(fmt::format(
+            "{}: the responses of one batch disagree on output '{}' (every response needs it, with the same datatype "
+            "and dims after the batch dimension)", subject, first.name));
+      }
+      shape[0] += same->shape[0];
+      buffer->append(same->data, same->byte_size);
+    }
+    Tensor tensor;
+    tensor.name = first.name;
+    tensor.datatype = first.datatype;
+    tensor.shape = std::move(shape);
+    tensor.data = buffer->data();
+    tensor.byte_size = buffer->size();
+    tensor.owner = buffer;
+    joined.push_back(std::move(tensor));
+  }
+  return joined;
+}
+
+}  // namespace inferd::python

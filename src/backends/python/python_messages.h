@@ -1,0 +1,40 @@
+// The JSON side of the frames between the server and a Python model's
+// process (see stub/inferd_python_stub.py for the protocol): tensors as
+// header entries pointing into the payload, request parameters, errors, and
+// the merging of per-request outputs back into one batch.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/status.h"
+#include "types/inference_request.h"
+#include "types/tensor.h"
+
+namespace inferd::python {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// An array of {name, datatype, shape, offset, size}; the tensors' bytes are
+// appended to `pieces` (offsets count from the first piece already there).
+void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::vector<std::string_view>* pieces);
+// One such entry as a tensor pointing into `payload` (which it keeps alive).
+Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
+                          const std::string& subject);
+// A JSON string's text ("" for anything else).
+std::string_view Text(const rapidjson::Value& value);
+// A request's KServe parameters as a JSON object ({} for none).
+void WriteParameters(JsonWriter& writer, const Parameters* parameters);
+// The reply's "error" member, when it has one (a model or stub failure).
+Status ReplyError(const std::string& header, const std::string& subject);
+// The outputs of the requests of one batch, joined along the batch
+// dimension in request order, so the scheduler can hand each its rows.
+Result<std::vector<Tensor>> JoinBatch(const std::vector<std::vector<Tensor>>& per_request, const std::string& subject);
+
+}  // namespace inferd::python
