@@ -122,7 +122,12 @@ def encode_outputs(tensors, buffers, offset):
     for tensor in tensors:
         array = tensor.as_numpy()
         datatype = pb_utils.kserve_datatype(array)
-        data = bytes_of(array) if datatype == "BYTES" else memoryview(np.ascontiguousarray(array)).cast("B")
+        if array.size == 0:
+            data = b""  # (memoryview cannot cast a view with a zero in its shape)
+        elif datatype == "BYTES":
+            data = bytes_of(array)
+        else:
+            data = memoryview(np.ascontiguousarray(array)).cast("B")
         entries.append({"name": tensor.name(), "datatype": datatype, "shape": list(array.shape),
                         "offset": offset, "size": len(data)})
         buffers.append(data)
