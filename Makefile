@@ -41,7 +41,8 @@ space := $(subst ,, )
 JOBS ?= 2
 
 MODEL_REPOSITORIES := --model-repository examples/simple \
-	$(if $(wildcard examples/ocr),--model-repository examples/ocr)
+	$(if $(wildcard examples/ocr),--model-repository examples/ocr) \
+	$(if $(wildcard examples/ocr_python),--model-repository examples/ocr_python)
 
 # Set up (a second run takes a second), configure and build one folder, with
 # the ONNX Runtime SDK that scripts/setup.sh prints (it honours
