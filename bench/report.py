@@ -246,8 +246,9 @@ def main(results_dir, output_path, only=None):
     ]
     lines += ocr_section(results_dir)
     # Sections other scripts write (bench/soak.py, bench/compare_binaries.py,
-    # bench/model_control_bench.py, which make bench runs after this): kept.
-    for name in ("soak", "compare", "model-control"):
+    # bench/model_control_bench.py and bench/python_backend_bench.py, which
+    # make bench runs after this): kept.
+    for name in ("soak", "compare", "model-control", "python-backend"):
         section = read_section(output_path, name)
         if section:
             lines += ["", section]

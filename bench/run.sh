@@ -151,5 +151,7 @@ done
 if [[ -z "${ONLY}" ]]; then
   "${PYTHON}" bench/model_control_bench.py --binary "${BUILD}/inferd" \
     --ocr-model "${OCR_DIR}/ch_PP-OCRv4_det_infer.onnx" --report "${REPORT}"
+  # The same model.py under inferd and the real tritonserver (bench-only venv .venv-bench).
+  "${PYTHON}" bench/python_backend_bench.py --binary "${BUILD}/inferd" --report "${REPORT}"
 fi
 echo "bench: wrote ${REPORT}"

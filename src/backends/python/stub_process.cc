@@ -1,6 +1,7 @@
 #include "backends/python/stub_process.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -57,6 +58,9 @@ Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& inter
     close(fds[0]);
     return Status::Unavailable(fmt::format("cannot start the Python interpreter '{}': {}", interpreter, Errno(spawned)));
   }
+  // Non-blocking: a read or write is tried first and waited for (poll) only
+  // when it would block, which saves a system call per frame.
+  fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
   return std::unique_ptr<StubProcess>(new StubProcess(pid, fds[0]));
 }
 
@@ -109,6 +113,12 @@ Status StubProcess::Write(std::string_view header, const std::vector<std::string
     ssize_t sent = sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The stub reads what is in the socket first; it always does.
+        pollfd watched{fd_, POLLOUT, 0};
+        if (poll(&watched, 1, 1'000) < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
+        continue;
+      }
       return Status::Unavailable(Errno(errno));
     }
     // Skip what went out; a partly sent chunk is resumed from its rest.
@@ -127,21 +137,41 @@ Status StubProcess::Write(std::string_view header, const std::vector<std::string
 }
 
 Status StubProcess::ReadExact(char* data, size_t size, std::chrono::steady_clock::time_point deadline) {
-  size_t got = 0;
+  size_t got = std::min(size, inbox_.size() - inbox_start_);
+  std::memcpy(data, inbox_.data() + inbox_start_, got);
+  inbox_start_ += got;
   while (got < size) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Status::DeadlineExceeded("no answer in time");
-    pollfd watched{fd_, POLLIN, 0};
-    const int ready = poll(&watched, 1, static_cast<int>(std::min<int64_t>(left.count(), 1'000)));
-    if (ready < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
-    if (ready <= 0) continue;
-    const ssize_t count = read(fd_, data + got, size - got);
+    // Small reads go through the inbox (one read often brings the whole
+    // frame); large ones land in place.
+    const bool direct = size - got >= kInboxSize;
+    if (!direct) inbox_.resize(kInboxSize);
+    char* target = direct ? data + got : inbox_.data();
+    const ssize_t count = read(fd_, target, direct ? size - got : kInboxSize);
     if (count == 0) return Status::Unavailable("the channel closed");
     if (count < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return Status::Unavailable(Errno(errno));
+      if (!direct) {
+        inbox_.clear();
+        inbox_start_ = 0;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return Status::Unavailable(Errno(errno));
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return Status::DeadlineExceeded("no answer in time");
+      pollfd watched{fd_, POLLIN, 0};
+      const int ready = poll(&watched, 1, static_cast<int>(std::min<int64_t>(left.count(), 1'000)));
+      if (ready < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
+      continue;
     }
-    got += static_cast<size_t>(count);
+    if (direct) {
+      got += static_cast<size_t>(count);
+      continue;
+    }
+    inbox_.resize(static_cast<size_t>(count));
+    const size_t taken = std::min(size - got, inbox_.size());
+    std::memcpy(data + got, inbox_.data(), taken);
+    got += taken;
+    inbox_start_ = taken;
   }
   return Status::Ok();
 }

@@ -58,8 +58,12 @@ class StubProcess {
   // The process has gone or must go: closes the channel, reaps it, and says how it ended.
   std::string End(bool kill);
 
+  static constexpr size_t kInboxSize = 64 * 1024;
+
   pid_t pid_;
   int fd_;
+  std::string inbox_;       // bytes read ahead of what was asked for
+  size_t inbox_start_ = 0;  // where the unread part of inbox_ starts
 };
 
 }  // namespace inferd::python
