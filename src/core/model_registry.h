@@ -77,8 +77,6 @@ class ModelRegistry {
   // True when every version that should serve is READY: versions unloaded on
   // purpose, and models never loaded, do not count.
   bool AllReady() const;
-  // Model versions adopted and not yet destroyed (tests, leak checks).
-  size_t LiveModels() const { return reaper_.Live(); }
 
  private:
   struct VersionEntry {
