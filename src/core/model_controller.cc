@@ -79,10 +79,10 @@ Result<std::vector<std::string>> ModelController::Start() {
   std::vector<std::function<void()>> tasks;
   for (const std::string& name : names) {
     tasks.push_back([this, name, &failures, &failures_mutex] {
-      std::vector<std::string> chain;
+      LoadContext context;
       Source source;
       source.requested = true;
-      Status status = LoadNow(name, IfServing::kKeep, &source, chain);
+      Status status = LoadNow(name, IfServing::kKeep, &source, context);
       if (status.ok()) return;
       std::lock_guard lock(failures_mutex);
       failures.push_back(status.message());
@@ -184,8 +184,8 @@ void ModelController::Load(ModelLoadRequest request, ModelControlCallback done) 
           return done(source.status());
         }
         source->requested = true;
-        std::vector<std::string> chain;
-        done(LoadNow(request.name, IfServing::kReload, &*source, chain));
+        LoadContext context;
+        done(LoadNow(request.name, IfServing::kReload, &*source, context));
       },
       done);
 }
@@ -205,7 +205,8 @@ void ModelController::RefreshListing() {
 }
 
 Status ModelController::LoadNow(const std::string& name, IfServing if_serving, const Source* request_source,
-                                std::vector<std::string>& chain) {
+                                LoadContext& context) {
+  std::vector<std::string>& chain = context.chain;
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
     return Status::InvalidArgument(fmt::format(
         "invalid model name '{}', model name must not contain path traversal characters", Abbreviate(name)));
@@ -236,7 +237,7 @@ Status ModelController::LoadNow(const std::string& name, IfServing if_serving, c
   }
   const bool was_serving = registry_.IsServing(name);
   chain.push_back(name);
-  Status status = LoadFrom(name, *path, source, chain);
+  Status status = LoadFrom(name, *path, source, context);
   chain.pop_back();
   {
     // A failed update keeps the older load serving, and its source with it.
@@ -244,12 +245,16 @@ Status ModelController::LoadNow(const std::string& name, IfServing if_serving, c
     if (status.ok() || !was_serving || !sources_.contains(name)) sources_[name] = std::move(source);
   }
   model_guard.unlock();
-  if (status.ok()) ReloadDependents(name, chain);
+  if (status.ok()) context.loaded.push_back(name);
+  if (!chain.empty()) return status;  // nested: the outermost load reloads the dependents
+  std::vector<std::string> loaded = std::move(context.loaded);
+  context.loaded.clear();
+  for (const std::string& model : loaded) ReloadDependents(model);
   return status;
 }
 
 Status ModelController::LoadFrom(const std::string& name, const std::string& path, const Source& source,
-                                 std::vector<std::string>& chain) {
+                                 LoadContext& context) {
   EnsembleServices ensembles;
   if (infer_) {
     ensembles.infer = infer_;
@@ -279,7 +284,7 @@ Status ModelController::LoadFrom(const std::string& name, const std::string& pat
     if (options_.model_control_mode == ServerOptions::ModelControlMode::kExplicit) {
       for (const std::string& model : composing) {
         if (model == name) continue;
-        Status dependency = LoadNow(model, IfServing::kKeep, nullptr, chain);
+        Status dependency = LoadNow(model, IfServing::kKeep, nullptr, context);
         if (!dependency.ok()) LogError("{}", dependency.message());
       }
     }
@@ -299,7 +304,7 @@ Status ModelController::LoadFrom(const std::string& name, const std::string& pat
   return Status::InvalidArgument(fmt::format("load failed for model '{}': {}", Abbreviate(name), published.message()));
 }
 
-void ModelController::ReloadDependents(const std::string& name, std::vector<std::string>& chain) {
+void ModelController::ReloadDependents(const std::string& name) {
   std::vector<std::string> dependents;
   {
     std::lock_guard lock(mutex_);
@@ -309,8 +314,8 @@ void ModelController::ReloadDependents(const std::string& name, std::vector<std:
     }
   }
   for (const std::string& ensemble : dependents) {
-    if (std::find(chain.begin(), chain.end(), ensemble) != chain.end()) continue;  // loading it now
-    Status status = LoadNow(ensemble, IfServing::kKeep, nullptr, chain);
+    LoadContext context;
+    Status status = LoadNow(ensemble, IfServing::kKeep, nullptr, context);
     if (!status.ok()) LogError("{}", status.message());
   }
 }
@@ -327,21 +332,31 @@ Status ModelController::UnloadNow(const std::string& name, bool unload_dependent
     sources_.erase(name);  // no longer wanted; an upload's folder goes with it
     if (unload_dependents && composing_.contains(name)) composing = composing_[name];
   }
-  // The ensembles that use it cannot run without it. They stay wanted, so
-  // loading it again brings them back.
-  std::vector<std::string> users;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [ensemble, steps] : composing_) {
-      if (ensemble != name && std::find(steps.begin(), steps.end(), name) != steps.end()) users.push_back(ensemble);
+  // The ensembles that use it, directly or through other ensembles, cannot
+  // run without it. They stay wanted, so loading it again brings them back.
+  std::vector<std::string> gone = {name};
+  std::set<std::string> visited = {name};
+  while (!gone.empty()) {
+    const std::string missing = std::move(gone.back());
+    gone.pop_back();
+    std::vector<std::string> users;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [ensemble, steps] : composing_) {
+        if (!visited.contains(ensemble) && std::find(steps.begin(), steps.end(), missing) != steps.end()) {
+          users.push_back(ensemble);
+        }
+      }
     }
-  }
-  for (const std::string& ensemble : users) {
-    std::shared_ptr<std::mutex> model_lock = ModelLock(ensemble);
-    std::lock_guard model_guard(*model_lock);
-    if (!registry_.IsServing(ensemble)) continue;
-    LogWarning("unloading ensemble '{}': its composing model '{}' is unloaded", ensemble, name);
-    (void)registry_.Unload(ensemble, fmt::format("composing model '{}' was unloaded", name));
+    for (const std::string& ensemble : users) {
+      visited.insert(ensemble);
+      std::shared_ptr<std::mutex> model_lock = ModelLock(ensemble);
+      std::lock_guard model_guard(*model_lock);
+      if (!registry_.IsServing(ensemble)) continue;
+      LogWarning("unloading ensemble '{}': its composing model '{}' is unloaded", ensemble, missing);
+      (void)registry_.Unload(ensemble, fmt::format("composing model '{}' was unloaded", missing));
+      gone.push_back(ensemble);
+    }
   }
   // unload_dependents: the models the ensemble used go too, unless another
   // wanted ensemble still uses them.
@@ -423,8 +438,8 @@ Result<std::vector<std::string>> ModelController::Synchronize() {
       continue;
     }
     models.push_back([this, name = location.name, &record] {
-      std::vector<std::string> chain;
-      record(LoadNow(name, IfServing::kReload, nullptr, chain));
+      LoadContext context;
+      record(LoadNow(name, IfServing::kReload, nullptr, context));
     });
   }
   RunAll(std::move(models));
@@ -441,8 +456,8 @@ Result<std::vector<std::string>> ModelController::Synchronize() {
       if (waits) continue;
       started.push_back(name);
       round.push_back([this, name = name, &record] {
-        std::vector<std::string> chain;
-        record(LoadNow(name, IfServing::kReload, nullptr, chain));
+        LoadContext context;
+        record(LoadNow(name, IfServing::kReload, nullptr, context));
       });
     }
     if (round.empty()) {

@@ -77,17 +77,24 @@ class ModelController {
     bool requested = false;
   };
   enum class IfServing { kReload, kKeep };
+  // What a load carries down its nested loads (an ensemble's composing
+  // models): the ensembles being loaded around it (a cycle is an error), and
+  // the models loaded inside, whose dependents are reloaded by the outermost
+  // load once it holds no model's lock (reloading them from inside would
+  // take ensemble locks in whatever order two loads meet them).
+  struct LoadContext {
+    std::vector<std::string> chain;
+    std::vector<std::string> loaded;
+  };
 
   // Loads `name` under its lock. `request_source`: the source of a load
   // request (it becomes the model's source unless the load fails while an
-  // older load serves); null: the source on record. `chain` holds the
-  // ensembles being loaded around this call (a cycle is an error).
-  Status LoadNow(const std::string& name, IfServing if_serving, const Source* request_source,
-                 std::vector<std::string>& chain);
-  Status LoadFrom(const std::string& name, const std::string& path, const Source& source,
-                  std::vector<std::string>& chain);
-  // Loads (kKeep) the ensembles that are wanted and use `name`.
-  void ReloadDependents(const std::string& name, std::vector<std::string>& chain);
+  // older load serves); null: the source on record.
+  Status LoadNow(const std::string& name, IfServing if_serving, const Source* request_source, LoadContext& context);
+  Status LoadFrom(const std::string& name, const std::string& path, const Source& source, LoadContext& context);
+  // Loads (kKeep) the ensembles that are wanted and use `name`. Called with
+  // no model lock held.
+  void ReloadDependents(const std::string& name);
   Status UnloadNow(const std::string& name, bool unload_dependents, const std::string& reason);
   Result<Source> SourceFromRequest(const ModelLoadRequest& request) const;
   // The model folder of `name` in the repositories.

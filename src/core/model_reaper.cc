@@ -1,5 +1,8 @@
 #include "core/model_reaper.h"
 
+#include <memory>
+#include <new>
+
 namespace inferd {
 
 ModelReaper::ModelReaper(std::function<void(const Model*)> on_destroyed)
@@ -32,10 +35,13 @@ void ModelReaper::Release(const std::shared_ptr<State>& state, Model* model) {
       return;
     }
   }
-  delete model;  // the reaper is gone (shutdown): nothing else can do it
-  std::lock_guard lock(state->mutex);
-  state->live.erase(model);
-  state->changed.notify_all();
+  std::destroy_at(model);  // the reaper is gone (shutdown): nothing else can do it
+  {
+    std::lock_guard lock(state->mutex);
+    state->live.erase(model);
+    state->changed.notify_all();
+  }
+  ::operator delete(model);
 }
 
 void ModelReaper::Run() {
@@ -46,11 +52,17 @@ void ModelReaper::Run() {
     Model* model = state_->doomed.front();
     state_->doomed.pop_front();
     lock.unlock();
-    delete model;  // stops its scheduler (no request holds it any more) and frees its instances
+    // Destroyed (its scheduler stopped, its instances freed), but its memory
+    // is given back only once every record of it is gone: until then no new
+    // model can take its address, which identifies it in those records.
+    std::destroy_at(model);
     if (on_destroyed_) on_destroyed_(model);
     lock.lock();
     state_->live.erase(model);
     state_->changed.notify_all();
+    lock.unlock();
+    ::operator delete(model);
+    lock.lock();
   }
 }
 

@@ -231,3 +231,50 @@ def test_load_uses_base64_over_http(server_factory, tmp_path):
     raw = http_raw.post_json(server, "/v2/repository/models/raw_upload/load", body)
     assert raw.status == 200, raw.error_text()
     assert np.all(plus_infer(http_client(server), "raw_upload")[0] == 3)
+
+
+def test_unloading_a_model_takes_down_ensembles_of_ensembles(server_factory, tmp_path):
+    repo = cm.write_pipeline(tmp_path / "repo")
+    cm.write_ensemble(repo, "pipe_outer", ["pipe"])
+    server = server_factory.start([repo], EXPLICIT)
+    client = http_client(server)
+    client.load_model("pipe_outer")  # loads pipe, which loads pipe_step
+    assert np.all(plus_infer(client, "pipe_outer")[0] == 1)
+    client.unload_model("pipe_step")
+    assert not client.is_model_ready("pipe") and not client.is_model_ready("pipe_outer")
+    client.load_model("pipe_step")
+    assert client.is_model_ready("pipe_outer"), "loading the composing model brings both ensembles back"
+
+
+def test_two_ensembles_sharing_models_load_at_once(server_factory, tmp_path):
+    """Two loads that meet the same composing models in turn must not wait
+    on each other (each reloads the other's ensemble only once it holds no lock)."""
+    repo = tmp_path / "repo"
+    for name in ("step_a", "step_b"):
+        cm.write_versioned(repo, name, [1])
+    cm.write_ensemble(repo, "both_1", ["step_a", "step_b"])
+    cm.write_ensemble(repo, "both_2", ["step_a", "step_b"])
+    server = server_factory.start([repo], EXPLICIT + ["--load-model=both_1", "--load-model=both_2"])
+    client = http_client(server)
+    for round_ in range(5):
+        client.unload_model("step_a")
+        client.unload_model("step_b")
+        pending = [httpclient.InferenceServerClient(url=server.url, network_timeout=30) for _ in range(2)]
+        errors = []
+
+        def load(index):
+            try:
+                pending[index].load_model(f"both_{index + 1}")
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+
+        import threading
+        threads = [threading.Thread(target=load, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads), f"round {round_}: the loads wait on each other"
+        assert not errors, errors
+        assert client.is_model_ready("both_1") and client.is_model_ready("both_2")
+        assert np.all(plus_infer(client, "both_1")[0] == 2)

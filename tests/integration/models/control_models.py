@@ -78,3 +78,20 @@ def write_pipeline(repo):
         '      output_map { key: "OUTPUT0" value: "OUTPUT0" }\n    }\n  ]\n}\n')
     (folder / "1").mkdir(exist_ok=True)
     return repo
+
+
+def write_ensemble(repo, name, steps):
+    """An ensemble running `steps` (models with INPUT0 -> OUTPUT0 FP32 [4]) one after another."""
+    folder = Path(repo) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = ["INPUT0"] + [f"between_{i}" for i in range(len(steps) - 1)] + ["OUTPUT0"]
+    body = ",\n".join(
+        f'    {{\n      model_name: "{step}"\n      model_version: -1\n'
+        f'      input_map {{ key: "INPUT0" value: "{tensors[i]}" }}\n'
+        f'      output_map {{ key: "OUTPUT0" value: "{tensors[i + 1]}" }}\n    }}'
+        for i, step in enumerate(steps)) + "\n"
+    (folder / "config.pbtxt").write_text(
+        f'name: "{name}"\nplatform: "ensemble"\nmax_batch_size: 8\n'
+        f"input [\n{VECTOR[0]}\n]\noutput [\n{VECTOR_OUT[0]}\n]\n"
+        "ensemble_scheduling {\n  step [\n" + body + "  ]\n}\n")
+    return folder
