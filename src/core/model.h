@@ -54,12 +54,17 @@ class Model {
 
   void Enqueue(std::unique_ptr<InferJob> job) { scheduler_->Enqueue(std::move(job)); }
 
+  // Keeps `resource` (the folder an uploaded model was written to) until
+  // this version is destroyed, after its instances.
+  void KeepAlive(std::shared_ptr<const void> resource) { kept_alive_ = std::move(resource); }
+
  private:
   Model(std::shared_ptr<const inference::ModelConfig> config, int64_t version,
         std::map<std::string, std::vector<std::string>> labels);
   // Installs the scheduler and makes it the source of the pending count.
   void SetScheduler(std::unique_ptr<Scheduler> scheduler);
 
+  std::shared_ptr<const void> kept_alive_;  // first member: destroyed last
   std::shared_ptr<const inference::ModelConfig> config_;
   int64_t version_;
   std::map<std::string, std::vector<std::string>> labels_;

@@ -265,7 +265,8 @@ Status ModelController::LoadFrom(const std::string& name, const std::string& pat
     };
   }
   ModelLoader loader(options_, &backends_, filesystem_, std::move(ensembles));
-  const ModelPlan plan = loader.Plan(name, path, source.config ? &*source.config : nullptr);
+  ModelPlan plan = loader.Plan(name, path, source.config ? &*source.config : nullptr);
+  plan.keep_alive = source.upload;
   if (!plan.status.ok()) {
     LogError("failed to load model '{}': {}", name, plan.status.message());
     registry_.SetModelFailure(name, plan.status.message());

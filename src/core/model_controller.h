@@ -71,7 +71,9 @@ class ModelController {
   // poller) reuse it. A model with a Source is wanted: it should serve.
   struct Source {
     std::optional<inference::ModelConfig> config;
-    std::shared_ptr<UploadedModel> upload;  // kept while what it holds may be served
+    // Also held by each version loaded from it (ModelPlan::keep_alive), so
+    // its folder outlives the versions that may still read it.
+    std::shared_ptr<UploadedModel> upload;
     // Asked for by name (a load request, --load-model), not only loaded for
     // an ensemble: unload_dependents leaves it loaded.
     bool requested = false;

@@ -260,6 +260,7 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.infer = ensembles_.infer;
   Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
+  if (plan.keep_alive) (*model)->KeepAlive(plan.keep_alive);
   if (plan.config->model_warmup_size() > 0) {
     // Before the version serves: its first requests do not pay for first use.
     const std::string warmup_dir = repository::JoinPath(plan.path, "warmup");

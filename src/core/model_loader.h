@@ -35,6 +35,9 @@ struct ModelPlan {
   // implement, or any field under --allow-unsupported-config-fields); shown
   // as the reason of READY versions in the repository index.
   std::string notes;
+  // Kept alive by every version loaded from this plan (an uploaded model's
+  // folder), so a version still draining can read its files.
+  std::shared_ptr<const void> keep_alive;
 };
 
 // What loading an ensemble needs from the server: the configs of the models
