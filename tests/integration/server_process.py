@@ -13,7 +13,6 @@ HTTP, and a test that dials it first would see a spurious UNAVAILABLE.
 
 import functools
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -216,15 +215,18 @@ class InferdServer:
         self._log_file = open(self.log_path, "wb")
         self._log_file.write(("$ " + " ".join(self.command()) + "\n").encode())
         self._log_file.flush()
-        limit = self.max_open_files
-
-        def set_limits():
-            if limit is not None:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
-
+        # No preexec_fn: with one, Python forks and runs the child's atfork
+        # handlers, and grpcio's (the gRPC clients of this very process) can
+        # abort the child before it runs inferd ("Epoll1Poller ... epoll_wait
+        # error: Bad file descriptor" in the server's log, exit -6). A
+        # descriptor limit goes through prlimit(1) instead.
+        command = self.command()
+        if self.max_open_files is not None:
+            limit = self.max_open_files
+            command = ["prlimit", f"--nofile={limit}:{limit}", "--"] + command
         self.process = subprocess.Popen(
-            self.command(), stdout=self._log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT), preexec_fn=set_limits)
+            command, stdout=self._log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
 
     def start(self, timeout=START_TIMEOUT_S):
         """Launch and wait until GET /v2/health/live answers 200 and, when
