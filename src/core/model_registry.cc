@@ -18,6 +18,15 @@ const char* ModelStateName(ModelState state) {
   return "UNKNOWN";
 }
 
+namespace {
+
+// The reason a READY version shows after a load of its model failed.
+std::string KeptServingReason(const std::string& failure) {
+  return "the last load failed, this version keeps serving: " + failure;
+}
+
+}  // namespace
+
 ModelRegistry::ModelRegistry() : reaper_([this](const Model* model) { MarkDestroyed(model); }) {}
 
 ModelRegistry::~ModelRegistry() { UnloadAll(); }
@@ -39,7 +48,7 @@ void ModelRegistry::SetModelFailure(const std::string& name, const std::string& 
   for (auto& [version, version_entry] : entry.versions) {
     if (version_entry.state == ModelState::kReady) {
       serving = true;
-      version_entry.reason = "the last load failed, this version keeps serving: " + reason;
+      version_entry.reason = KeptServingReason(reason);
     } else if (version_entry.state == ModelState::kLoading) {
       version_entry = VersionEntry{ModelState::kUnavailable, reason, nullptr, true};
     }
@@ -76,7 +85,7 @@ Status ModelRegistry::Publish(const std::string& name, LoadedVersions loaded) {
     // Keep what serves: a broken update must not take a working model down.
     for (auto& [version, version_entry] : entry.versions) {
       if (version_entry.state == ModelState::kReady) {
-        version_entry.reason = "the last load failed, this version keeps serving: " + first_failure.message();
+        version_entry.reason = KeptServingReason(first_failure.message());
       }
     }
     for (auto& [version, result] : loaded.versions) {
