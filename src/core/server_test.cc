@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <future>
 #include <optional>
 #include <thread>
@@ -104,15 +105,21 @@ class ServerTest : public ::testing::Test {
   }
 
   // Waits (at most 10 s) until the version's index row has `state`.
-  static bool AwaitState(const Server& server, const std::string& name, const std::string& state,
-                         const std::string& version = "1") {
+  // Waits (bounded) until the index row of `version` satisfies `wanted`.
+  static bool AwaitRow(const Server& server, const std::string& name, const std::string& version,
+                       const std::function<bool(const ModelIndexEntry&)>& wanted) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
       std::optional<ModelIndexEntry> row = IndexRow(server, name, version);
-      if (row && row->state == state) return true;
+      if (row && wanted(*row)) return true;
       std::this_thread::yield();
     }
     return false;
+  }
+
+  static bool AwaitState(const Server& server, const std::string& name, const std::string& state,
+                         const std::string& version = "1") {
+    return AwaitRow(server, name, version, [&](const ModelIndexEntry& row) { return row.state == state; });
   }
 
   // Unloads version 1 of `model` while one of `count` requests runs (held
@@ -263,7 +270,10 @@ TEST_F(ServerTest, ThePollerSwapsVersionsWhileRequestsRun) {
     ASSERT_TRUE(AwaitState(*server, "echo", "READY", std::to_string(version)));
   }
   files_.AddFile("/models/echo/config.pbtxt", EchoConfig("echo", "this is not a field"));
-  std::this_thread::sleep_for(50ms);  // several polls: the broken update must change nothing
+  // The poller tries the broken update (the row's reason says so) and changes nothing else.
+  ASSERT_TRUE(AwaitRow(*server, "echo", "4", [](const ModelIndexEntry& row) {
+    return row.reason.find("keeps serving") != std::string::npos;
+  }));
   EXPECT_EQ(IndexRow(*server, "echo", "4")->state, "READY");
   stop = true;
   traffic.join();
