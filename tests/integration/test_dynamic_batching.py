@@ -337,15 +337,19 @@ def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_serve
 def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server, client, slow_width):
     before = model_stats(client, "db_priority")
     cancelled_before = cancelled_count(batching_server, "db_priority")
+    # Connect first: under a sanitizer, opening the channel alone can take
+    # longer than the deadline, and then the call never reaches the queue.
+    triton = grpcclient.InferenceServerClient(batching_server.grpc_url)
+    assert triton.is_server_live()
     running = Timed(batching_server, "db_priority", slow_width, 0)
     time.sleep(SETTLE_S)
-    triton = grpcclient.InferenceServerClient(batching_server.grpc_url)
     try:
         data = np.full((1, FAST_WIDTH), 0.5, dtype=np.float32)
         tensor = grpcclient.InferInput("INPUT0", [1, FAST_WIDTH], "FP32")
         tensor.set_data_from_numpy(data)
+        # Well inside the running request's remaining SLOW_TARGET_S - SETTLE_S.
         with pytest.raises(InferenceServerException) as raised:
-            triton.infer("db_priority", [tensor], client_timeout=0.1)
+            triton.infer("db_priority", [tensor], client_timeout=0.25)
         assert "Deadline" in str(raised.value) or "DEADLINE" in str(raised.value), raised.value
     finally:
         triton.close()
