@@ -16,6 +16,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kCancelled: return "CANCELLED";
     case StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
     case StatusCode::kUnimplemented: return "UNIMPLEMENTED";
+    case StatusCode::kUnsupported: return "UNSUPPORTED";
     case StatusCode::kInternal: return "INTERNAL";
   }
   return "UNKNOWN";

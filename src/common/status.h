@@ -25,6 +25,7 @@ enum class StatusCode {
   kCancelled,          // the client went away
   kAlreadyExists,
   kUnimplemented,
+  kUnsupported,  // Triton's UNSUPPORTED: the request asks what this model or API does not do
   kInternal,  // a bug or a backend failure that is not the caller's fault
 };
 
@@ -44,6 +45,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {StatusCode::kAlreadyExists, std::move(msg)}; }
   static Status Unimplemented(std::string msg) { return {StatusCode::kUnimplemented, std::move(msg)}; }
+  static Status Unsupported(std::string msg) { return {StatusCode::kUnsupported, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
   Status(const Status& other);

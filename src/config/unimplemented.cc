@@ -30,8 +30,9 @@ constexpr std::array kUnimplemented = {
     FieldRow{"sequence_batching", kChangesResults, "requests would reach the model without sequence control inputs",
              [](const Config& c) { return c.has_sequence_batching(); }},
     FieldRow{"model_transaction_policy.decoupled", kChangesResults,
-             "the model would have to answer each request with exactly one response",
-             [](const Config& c) { return c.model_transaction_policy().decoupled(); }},
+             "only Python models can be decoupled in inferd; this one would have to answer each request with exactly "
+             "one response",
+             [](const Config& c) { return c.model_transaction_policy().decoupled() && c.backend() != "python"; }},
     FieldRow{"batch_input", kChangesResults, "the batch inputs would not be generated",
              [](const Config& c) { return c.batch_input_size() > 0; }},
     FieldRow{"batch_output", kChangesResults, "the batch outputs would not be scattered",

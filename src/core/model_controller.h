@@ -41,7 +41,7 @@ class ModelController {
  public:
   // `infer` is how ensembles submit their steps (Server::Infer); without it
   // ensembles fail to load.
-  ModelController(const ServerOptions& options, InferFunction infer, const ServerEnvironment& environment);
+  ModelController(const ServerOptions& options, ServerInferFunction infer, const ServerEnvironment& environment);
   ~ModelController();
   ModelController(const ModelController&) = delete;
   ModelController& operator=(const ModelController&) = delete;
@@ -113,7 +113,7 @@ class ModelController {
   void PollLoop();
 
   const ServerOptions options_;
-  const InferFunction infer_;
+  const ServerInferFunction infer_;
   repository::FileSystem* const filesystem_;
   BackendRegistry backends_;
   // After backends_, so models are destroyed before their backend libraries.

@@ -257,7 +257,7 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.backend = plan.backend;
   spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
   spec.labels = plan.labels;
-  spec.infer = ensembles_.infer;
+  spec.infer = ensembles_.model_calls;
   Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
   if (plan.keep_alive) (*model)->KeepAlive(plan.keep_alive);

@@ -46,6 +46,8 @@ struct ModelPlan {
 struct EnsembleServices {
   ComposingConfigLookup find_config;
   InferFunction infer;
+  // How backend instances call models (the Python backend's BLS).
+  ServerInferFunction model_calls;
 };
 
 class ModelLoader {

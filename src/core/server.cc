@@ -93,7 +93,10 @@ Server::Server(const ServerOptions& options, ServerEnvironment environment)
       // Ensemble steps are ordinary requests to their composing models: the
       // registry's models live no longer than the server.
       controller_(std::make_unique<ModelController>(
-          options_, [this](InferenceRequest request, InferCallback done) { Infer(std::move(request), std::move(done)); },
+          options_,
+          [this](InferenceRequest request, InferPartialCallback partial, InferCallback done) {
+            Submit(std::move(request), std::move(partial), std::move(done), "an ensemble step or a BLS exec() without decoupled=True");
+          },
           environment)) {}
 
 Server::~Server() { Stop(); }
@@ -179,7 +182,16 @@ void Server::UnloadModel(std::string name, bool unload_dependents, ModelControlC
   controller_->Unload(std::move(name), unload_dependents, std::move(done));
 }
 
-void Server::Infer(InferenceRequest request, InferCallback done) {
+void Server::Infer(InferenceRequest request, InferCallback done, std::string_view unary_api) {
+  Submit(std::move(request), {}, std::move(done), unary_api);
+}
+
+void Server::InferStream(InferenceRequest request, InferPartialCallback partial, InferCallback done) {
+  Submit(std::move(request), std::move(partial), std::move(done), {});
+}
+
+void Server::Submit(InferenceRequest request, InferPartialCallback partial, InferCallback done,
+                    std::string_view unary_api) {
   // Stage 1: resolve the model version.
   Result<std::shared_ptr<Model>> found = controller_->registry().Find(request.model_name, request.model_version);
   if (!found.ok()) {
@@ -189,6 +201,11 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
   // The request's handle on the version, from here until its response is delivered.
   std::shared_ptr<Model> handle = std::move(found).value();
   Model& model = *handle;
+  const bool decoupled = model.config().model_transaction_policy().decoupled();
+  if (decoupled && !partial) {
+    done(Status::Unsupported(fmt::format("{} doesn't support models with decoupled transaction policy", unary_api)));
+    return;
+  }
 
   // Stage 2: validate against the config before anything is queued.
   Result<int64_t> batch_size = ValidateInferenceRequest(request, model.config());
@@ -209,6 +226,7 @@ void Server::Infer(InferenceRequest request, InferCallback done) {
   job->priority = scheduling->priority;
   job->timeout_us = scheduling->timeout_us;
   job->cancelled = request.cancelled;
+  if (decoupled) job->partial = std::move(partial);
   job->done = DeliverWithHandle(request, std::move(handle), std::move(done));
   job->request = std::move(request);
   model.Enqueue(std::move(job));

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -53,8 +54,13 @@ class Server {
 
   // Validates the request against the model's config, queues it and calls
   // `done` exactly once with the response or an error. Never blocks on
-  // execution.
-  void Infer(InferenceRequest request, InferCallback done);
+  // execution. A decoupled model refuses it (UNSUPPORTED, Triton's words:
+  // "<unary_api> doesn't support models with decoupled transaction policy").
+  void Infer(InferenceRequest request, InferCallback done, std::string_view unary_api = "this API");
+  // The same for callers that take many responses (gRPC streams, BLS with
+  // decoupled=True): `partial` receives a decoupled model's responses before
+  // its last, `done` the last one (complete_only when the model sent none).
+  void InferStream(InferenceRequest request, InferPartialCallback partial, InferCallback done);
 
   // Model control (Triton's model-repository extension; explicit mode only,
   // else UNAVAILABLE). Load (re)loads the model on a load thread: the new
@@ -67,6 +73,7 @@ class Server {
 
  private:
   Server(const ServerOptions& options, ServerEnvironment environment);
+  void Submit(InferenceRequest request, InferPartialCallback partial, InferCallback done, std::string_view unary_api);
 
   ServerOptions options_;
   std::unique_ptr<ModelController> controller_;

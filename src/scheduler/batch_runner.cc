@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "scheduler/batch_tensors.h"
+#include "scheduler/each_request_runner.h"
 
 namespace inferd {
 namespace {
@@ -58,6 +59,7 @@ void FailAll(const ScheduledModel& model, std::vector<std::unique_ptr<InferJob>>
 
 void RunBatch(const ScheduledModel& model, BackendInstance& instance, std::vector<std::unique_ptr<InferJob>> jobs) {
   if (jobs.empty()) return;
+  if (instance.AnswersEachRequest()) return RunEachRequest(model, instance, std::move(jobs));
   if (jobs.size() == 1) {
     RunJob(model, instance, *jobs.front());
     return;

@@ -1,5 +1,7 @@
 #include "scheduler/direct_scheduler.h"
 
+#include "scheduler/each_request_runner.h"
+
 namespace inferd {
 
 DirectScheduler::DirectScheduler(ScheduledModel model, std::vector<std::unique_ptr<BackendInstance>> instances)
@@ -55,8 +57,14 @@ void DirectScheduler::WorkerLoop(BackendInstance* instance) {
       queue_.pop_front();
       ++running_;
     }
-    RunJob(model_, *instance, *job);
-    job.reset();
+    if (instance->AnswersEachRequest()) {
+      std::vector<std::unique_ptr<InferJob>> one;
+      one.push_back(std::move(job));
+      RunEachRequest(model_, *instance, std::move(one));
+    } else {
+      RunJob(model_, *instance, *job);
+      job.reset();
+    }
     std::lock_guard lock(mutex_);
     --running_;
   }

@@ -225,6 +225,16 @@ TEST(EnsembleGraphTest, UnavailableComposingModelKeepsItsReason) {
   EXPECT_THAT(graph.status().message(), HasSubstr("bad file"));
 }
 
+TEST(EnsembleGraphTest, ADecoupledComposingModelCannotBeAStep) {
+  FakeModels models;
+  models.configs["left"].mutable_model_transaction_policy()->set_decoupled(true);
+  Result<std::shared_ptr<const EnsembleGraph>> graph = BuildEnsembleGraph(Parse(kDiamond), models.Lookup());
+  ASSERT_FALSE(graph.ok());
+  EXPECT_EQ(graph.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(graph.status().message(), HasSubstr("ensemble 'diamond': step 2 (model 'left') is decoupled"));
+  EXPECT_THAT(graph.status().message(), HasSubstr("exec(decoupled=True)"));
+}
+
 TEST(EnsembleGraphTest, MappedNamesMustExistOnTheModel) {
   FakeModels models;
   inference::ModelConfig bad_input = Parse(kDiamond);

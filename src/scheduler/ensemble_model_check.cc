@@ -111,6 +111,15 @@ Status CheckComposingModels(const inference::ModelConfig& ensemble, const Ensemb
                                 step.model_name, VersionText(step.model_version), found.status().message()));
     }
     const inference::ModelConfig& model = **found;
+    if (model.model_transaction_policy().decoupled()) {
+      // A step hands exactly one response to the next; a stream of them
+      // has nowhere to go.
+      return Status::Unsupported(fmt::format(
+          "ensemble '{}': {} is decoupled (model_transaction_policy.decoupled); inferd's ensembles take one "
+          "response per step, so a decoupled model cannot be a step; call it from a Python model with "
+          "exec(decoupled=True) instead",
+          name, described));
+    }
     const bool batched = model.max_batch_size() > 0;
     if (ensemble_batched && batched && model.max_batch_size() < ensemble.max_batch_size()) {
       return Status::InvalidArgument(fmt::format(

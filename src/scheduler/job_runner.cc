@@ -36,7 +36,7 @@ void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& jo
 
 void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor> outputs,
                  const ExecutionTimings& timings, std::chrono::steady_clock::time_point started,
-                 std::chrono::steady_clock::time_point finished) {
+                 std::chrono::steady_clock::time_point finished, bool complete_only) {
   model.statistics->RecordSuccess(static_cast<uint64_t>(job.batch_size), NanosSince(job.request.received, finished),
                                   NanosSince(job.enqueued, started), timings);
   InferenceResponse response;
@@ -44,6 +44,7 @@ void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor>
   response.model_version = model.version;
   response.id = std::move(job.request.id);
   response.outputs = std::move(outputs);
+  response.complete_only = complete_only;
   // Inputs may point into the request body; release them before responding.
   job.request.inputs.clear();
   job.done(std::move(response));

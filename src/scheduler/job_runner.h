@@ -25,10 +25,11 @@ struct ScheduledModel {
 void RunJob(const ScheduledModel& model, BackendInstance& instance, InferJob& job);
 
 // Records the success of `job`, one of the requests of an execution that ran
-// from `started` to `finished`, and answers it with its own `outputs`.
+// from `started` to `finished`, and answers it with its own `outputs`
+// (`complete_only`: a decoupled model completed it without a last response).
 void CompleteJob(const ScheduledModel& model, InferJob& job, std::vector<Tensor> outputs,
                  const ExecutionTimings& timings, std::chrono::steady_clock::time_point started,
-                 std::chrono::steady_clock::time_point finished);
+                 std::chrono::steady_clock::time_point finished, bool complete_only = false);
 
 // Completes a job with an error. `reason` is what /metrics reports it as
 // (nv_inference_request_failure{reason=...}).

@@ -1,5 +1,6 @@
 #include "scheduler/reshaping_instance.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,16 +47,64 @@ class ReshapingInstance : public BackendInstance {
 
   Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs, const std::vector<std::string>& output_names,
                                       ExecutionRequests parameters, ExecutionTimings* timings) override {
-    std::vector<Tensor> reshaped_inputs = inputs;  // shares the buffers; only shapes change
-    for (Tensor& tensor : reshaped_inputs) {
+    ASSIGN_OR_RETURN(std::vector<Tensor> reshaped_inputs, ReshapeInputs(inputs));
+    Result<std::vector<Tensor>> outputs = instance_->Execute(reshaped_inputs, output_names, parameters, timings);
+    if (!outputs.ok()) return outputs;
+    RETURN_IF_ERROR(ReshapeOutputs(&*outputs));
+    return outputs;
+  }
+
+  bool AnswersEachRequest() const override { return instance_->AnswersEachRequest(); }
+
+  void ExecuteEach(ExecutionRequests requests, ExecutionTimings* timings) override {
+    std::vector<std::vector<Tensor>> inputs;
+    inputs.reserve(requests.size());  // stable: the requests below point into it
+    std::vector<ExecutionRequest> reshaped;
+    for (const ExecutionRequest& request : requests) {
+      Result<std::vector<Tensor>> mapped = ReshapeInputs(*request.inputs);
+      if (!mapped.ok()) {
+        request.sink->Send(mapped.status(), true);
+        continue;
+      }
+      ExecutionRequest& wrapped = reshaped.emplace_back(request);
+      wrapped.inputs = &inputs.emplace_back(std::move(mapped).value());
+      wrapped.sink = new OutputReshapingSink(*this, *request.sink);
+    }
+    if (!reshaped.empty()) instance_->ExecuteEach(reshaped, timings);
+  }
+
+ private:
+  // Maps a request's outputs back to config dims, then passes them on.
+  class OutputReshapingSink final : public ResponseSink {
+   public:
+    OutputReshapingSink(const ReshapingInstance& owner, ResponseSink& next) : owner_(owner), next_(next) {}
+    void Send(std::optional<Result<std::vector<Tensor>>> response, bool final) override {
+      if (response && response->ok()) {
+        Status mapped = owner_.ReshapeOutputs(&**response);
+        if (!mapped.ok()) *response = mapped;
+      }
+      next_.Send(std::move(response), final);
+      if (final) delete this;
+    }
+
+   private:
+    const ReshapingInstance& owner_;
+    ResponseSink& next_;
+  };
+
+  Result<std::vector<Tensor>> ReshapeInputs(const std::vector<Tensor>& inputs) const {
+    std::vector<Tensor> reshaped = inputs;  // shares the buffers; only shapes change
+    for (Tensor& tensor : reshaped) {
       const TensorReshape* reshape = FindReshape(inputs_, tensor.name);
       if (reshape == nullptr) continue;
       Result<Shape> shape = MapReshape(tensor.shape, batch_dims_, reshape->dims, reshape->reshape);
       if (!shape.ok()) return shape.status().WithPrefix(fmt::format("model '{}': input '{}'", model_name_, tensor.name));
       tensor.shape = std::move(*shape);
     }
-    Result<std::vector<Tensor>> outputs = instance_->Execute(reshaped_inputs, output_names, parameters, timings);
-    if (!outputs.ok()) return outputs;
+    return reshaped;
+  }
+
+  Status ReshapeOutputs(std::vector<Tensor>* outputs) const {
     for (Tensor& tensor : *outputs) {
       const TensorReshape* reshape = FindReshape(outputs_, tensor.name);
       if (reshape == nullptr) continue;
@@ -66,10 +115,9 @@ class ReshapingInstance : public BackendInstance {
       }
       tensor.shape = std::move(*shape);
     }
-    return outputs;
+    return Status::Ok();
   }
 
- private:
   std::string model_name_;
   size_t batch_dims_;
   std::vector<TensorReshape> inputs_;

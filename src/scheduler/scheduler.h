@@ -17,6 +17,9 @@ namespace inferd {
 struct InferJob {
   InferenceRequest request;
   InferCallback done;  // called exactly once
+  // A decoupled model's responses before its last (empty: the caller wants
+  // exactly one response, as unary APIs do).
+  InferPartialCallback partial;
   int64_t batch_size = 1;  // rows this request contributes (1 without batching)
   // The request's "priority" and "timeout" parameters (0: not given). Only
   // the dynamic batcher reads them; its config decides what they mean.

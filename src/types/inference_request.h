@@ -48,9 +48,20 @@ struct InferenceResponse {
   std::string id;
   Parameters parameters;
   std::vector<Tensor> outputs;
+  // A decoupled model (model_transaction_policy.decoupled) answers a request
+  // with any number of responses; all but its last have final == false. The
+  // last may be the completion alone, with no response (complete_only): a
+  // gRPC stream then writes nothing for it unless the client asked for
+  // "triton_enable_empty_final_response".
+  bool final = true;
+  bool complete_only = false;
 };
 
 // Called exactly once per request, on a server thread; must not block long.
 using InferCallback = std::function<void(Result<InferenceResponse>)>;
+// The responses of a decoupled model before its last one (final == false;
+// an error here fails that response, not the request), in order, on server
+// threads, each before the request's InferCallback runs.
+using InferPartialCallback = std::function<void(Result<InferenceResponse>)>;
 
 }  // namespace inferd

@@ -72,7 +72,13 @@ PythonBackend::PythonBackend() {
 
 Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string& model_path) {
   ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process, StubProcess::Start(interpreter_, stub_script_, model_path));
-  ASSIGN_OR_RETURN(Frame reply, process->Call(R"({"op": "auto_complete", "config": {}})", {}, kDescribeTimeout));
+  RETURN_IF_ERROR(process->Send(FrameKind::kCall, 1, R"({"op": "auto_complete", "config": {}})", {}));
+  Result<Frame> answered = process->Receive(std::chrono::steady_clock::now() + kDescribeTimeout);
+  if (!answered.ok()) {
+    return answered.status().WithPrefix(fmt::format("'{}': auto_complete_config (the process {})", model_path,
+                                                    process->Reap(true)));
+  }
+  const Frame& reply = *answered;
   RETURN_IF_ERROR(ReplyError(reply.header, fmt::format("'{}'", model_path)));
   rapidjson::Document answer;
   answer.Parse(reply.header.data(), reply.header.size());
@@ -107,6 +113,7 @@ Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std
   launch.interpreter = interpreter_;
   launch.stub_script = stub_script_;
   launch.model_file = model_path;
+  launch.decoupled = module_config.decoupled;
   if (auto timeout = module_config.parameters.find("execute_timeout_seconds");
       timeout != module_config.parameters.end()) {
     launch.execute_timeout = std::chrono::milliseconds(static_cast<int64_t>(std::stod(timeout->second) * 1000));

@@ -1,7 +1,6 @@
 #include "backends/python/python_instance.h"
 
 #include <algorithm>
-#include <future>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -13,6 +12,15 @@ namespace {
 
 constexpr auto kControlTimeout = std::chrono::minutes(5);  // initialize, finalize
 
+void WriteString(JsonWriter& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+bool Flag(const rapidjson::Value& object, const char* name) {
+  auto member = object.FindMember(name);
+  return member != object.MemberEnd() && member->value.IsBool() && member->value.GetBool();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BackendInstance>> PythonInstance::Create(StubLaunch launch, std::string subject,
@@ -23,37 +31,99 @@ Result<std::unique_ptr<BackendInstance>> PythonInstance::Create(StubLaunch launc
   return std::unique_ptr<BackendInstance>(std::move(instance));
 }
 
+PythonInstance::~PythonInstance() {
+  bool running = false;
+  {
+    std::lock_guard lock(mutex_);
+    running = process_ && !lost_;
+  }
+  // finalize() runs (a decoupled model may finish what it still owes
+  // meanwhile); the process then leaves by itself.
+  if (running) (void)Call(R"({"op": "finalize"})", {}, kControlTimeout, NextTag());
+  {
+    std::lock_guard lock(mutex_);
+    if (!ending_) ending_ = Status::Unavailable(fmt::format("{} was unloaded before it answered", subject_));
+  }
+  StopProcess();
+}
+
+uint64_t PythonInstance::NextTag() {
+  std::lock_guard lock(mutex_);
+  return next_tag_++;
+}
+
 Status PythonInstance::StartProcess() {
-  process_.reset();
-  ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process,
+  StopProcess();
+  ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> started,
                    StubProcess::Start(launch_.interpreter, launch_.stub_script, launch_.model_file));
+  {
+    std::lock_guard lock(mutex_);
+    lost_.reset();
+    ending_.reset();
+    replies_.clear();
+  }
+  process_ = std::move(started);
+  reader_ = std::thread([this, process = process_] { ReadLoop(process); });
   const std::string header = fmt::format(R"({{"op": "initialize", "args": {}}})", initialize_args_);
-  Result<Frame> reply = process->Call(header, {}, kControlTimeout);
-  if (!reply.ok()) return reply.status().WithPrefix(fmt::format("{}: initialize", subject_));
-  RETURN_IF_ERROR(ReplyError(reply->header, subject_));
-  process_ = std::move(process);
+  Result<Frame> reply = Call(header, {}, kControlTimeout, NextTag());
+  Status initialized = reply.ok() ? ReplyError(reply->header, subject_) : reply.status();
+  if (!initialized.ok()) {
+    StopProcess();
+    return initialized.WithPrefix(fmt::format("{}: initialize", subject_));
+  }
   return Status::Ok();
 }
 
-PythonInstance::~PythonInstance() {
-  if (!process_ || !process_->alive()) return;
-  // finalize() runs; the process then leaves by itself (or is killed after a grace period).
-  (void)process_->Call(R"({"op": "finalize"})", {}, kControlTimeout);
+void PythonInstance::StopProcess() {
+  if (!process_) return;
+  process_->Shutdown();  // the stub leaves on EOF; the reader wakes up
+  if (reader_.joinable()) reader_.join();
+  process_.reset();  // reaps it (killed after a grace period)
 }
 
-Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& inputs,
-                                                    const std::vector<std::string>& output_names,
-                                                    ExecutionRequests requests, ExecutionTimings* timings) {
-  if (!process_ || !process_->alive()) {
+Result<Frame> PythonInstance::Call(std::string_view header, const std::vector<std::string_view>& pieces,
+                                   std::chrono::milliseconds timeout, uint64_t tag) {
+  // A failed send means the process is going; the reader then says how.
+  (void)process_->Send(FrameKind::kCall, tag, header, pieces);
+  std::unique_lock lock(mutex_);
+  replied_.wait_for(lock, timeout, [&] { return replies_.contains(tag) || lost_; });
+  if (auto reply = replies_.find(tag); reply != replies_.end()) {
+    Frame frame = std::move(reply->second);
+    replies_.erase(reply);
+    return frame;
+  }
+  if (!lost_) {
+    // It cannot be trusted with the next request: kill it and say why.
+    if (!ending_) {
+      ending_ = Status::DeadlineExceeded(
+          fmt::format("{}: the Python model did not answer within {} ms; its process was killed and starts again "
+                      "for the next request",
+                      subject_, timeout.count()));
+    }
+    lock.unlock();
+    process_->Kill();
+    lock.lock();
+    replied_.wait(lock, [&] { return lost_.has_value(); });
+  }
+  return *lost_;
+}
+
+void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* timings) {
+  bool running = false;
+  {
+    std::lock_guard lock(mutex_);
+    running = process_ && !lost_;
+  }
+  if (!running) {
     Status restarted = StartProcess();
-    if (!restarted.ok()) return restarted;
+    if (!restarted.ok()) {
+      for (const ExecutionRequest& request : requests) request.sink->Send(restarted, true);
+      return;
+    }
   }
   const auto started = std::chrono::steady_clock::now();
-  // execute() gets the batch's requests one by one, as in Triton, each with
-  // its own inputs; a single request (or one without its own inputs) gets
-  // the inputs as given.
-  const bool listed = requests.size() > 1 &&
-                      std::all_of(requests.begin(), requests.end(), [](const ExecutionRequest& r) { return r.inputs; });
+  // execute() gets the requests one by one, as in Triton, each with its own
+  // inputs, id and parameters.
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   std::vector<std::string_view> pieces;
@@ -62,75 +132,122 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   writer.String("execute");
   writer.Key("requests");
   writer.StartArray();
-  const size_t count = listed ? requests.size() : 1;
-  for (size_t i = 0; i < count; ++i) {
-    const ExecutionRequest* request = requests.empty() ? nullptr : &requests[i];
+  OpenCall call;
+  for (const ExecutionRequest& request : requests) {
     writer.StartObject();
     writer.Key("inputs");
-    WriteTensors(writer, listed ? *request->inputs : inputs, &pieces);
+    WriteTensors(writer, *request.inputs, &pieces);
     writer.Key("outputs");
     writer.StartArray();
-    for (const std::string& name : output_names) writer.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+    for (const std::string& name : *request.output_names) WriteString(writer, name);
     writer.EndArray();
     writer.Key("request_id");
-    const std::string no_id;
-    const std::string& id = request != nullptr && request->id != nullptr ? *request->id : no_id;
-    writer.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+    WriteString(writer, request.id != nullptr ? std::string_view(*request.id) : std::string_view());
     writer.Key("parameters");
-    WriteParameters(writer, request != nullptr ? request->parameters : nullptr);
+    WriteParameters(writer, request.parameters);
     writer.EndObject();
+    call.sinks.push_back(request.sink);
+    call.wanted.push_back(*request.output_names);
   }
   writer.EndArray();
   writer.EndObject();
+  call.open = requests.size();
 
-  Status sent = process_->Send({buffer.GetString(), buffer.GetSize()}, pieces);
-  if (!sent.ok()) return sent.WithPrefix(subject_);
-  // The model may call other models (BLS) before it answers. The stub writes
-  // those frames as {"op": "infer", ...} (json.dumps keeps "op" first).
-  Result<Frame> reply = process_->Receive(launch_.execute_timeout);
-  while (reply.ok() && reply->header.rfind(R"({"op": "infer")", 0) == 0) {
-    Status answered = AnswerModelCall(reply->header, reply->payload);
-    if (!answered.ok()) return answered.WithPrefix(subject_);
-    reply = process_->Receive(launch_.execute_timeout);
+  const uint64_t tag = NextTag();
+  {
+    std::lock_guard lock(mutex_);
+    open_.emplace(tag, std::move(call));
   }
-  if (!reply.ok()) return reply.status().WithPrefix(subject_);
-  RETURN_IF_ERROR(ReplyError(reply->header, subject_));
-  rapidjson::Document answer;
-  answer.Parse(reply->header.data(), reply->header.size());
-  const auto responses = answer.FindMember("responses");
-  if (responses == answer.MemberEnd() || !responses->value.IsArray() || responses->value.Size() != count) {
-    return Status::Internal(fmt::format("{}: execute() must return one response per request", subject_));
-  }
-  std::vector<std::vector<Tensor>> per_request;
-  for (const auto& response : responses->value.GetArray()) {
-    // One failed response fails the whole batch: the scheduler answers a
-    // batch as one execution.
-    if (response.HasMember("error") && response["error"].IsString()) {
-      return Status::Internal(fmt::format("{}: {}", subject_, response["error"].GetString()));
-    }
-    std::vector<Tensor>& produced = per_request.emplace_back();
-    for (const auto& entry : response["outputs"].GetArray()) {
-      ASSIGN_OR_RETURN(Tensor tensor, ReadTensor(entry, reply->payload, subject_));
-      if (!output_names.empty() &&
-          std::find(output_names.begin(), output_names.end(), tensor.name) == output_names.end()) {
-        continue;  // not asked for
-      }
-      produced.push_back(std::move(tensor));
-    }
-  }
-  std::vector<Tensor> produced;
-  if (listed) {
-    ASSIGN_OR_RETURN(produced, JoinBatch(per_request, subject_));
-  } else {
-    produced = std::move(per_request[0]);
-  }
+  // The requests' inputs are read while the call is sent, not after.
+  Result<Frame> reply = Call({buffer.GetString(), buffer.GetSize()}, pieces, launch_.execute_timeout, tag);
+  OnExecuteReturned(tag, reply);
   if (timings != nullptr) {
     timings->compute_infer_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
   }
-  if (output_names.empty()) return produced;
+}
+
+void PythonInstance::OnExecuteReturned(uint64_t tag, const Result<Frame>& reply) {
+  size_t count = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto call = open_.find(tag);
+    if (call == open_.end()) return;  // every request already answered (or failed with the process)
+    call->second.returned = true;
+    count = call->second.sinks.size();
+  }
+  auto fail_open = [&](const Status& status) {
+    for (size_t i = 0; i < count; ++i) Answer(tag, i, status, true);
+  };
+  if (!reply.ok()) return fail_open(reply.status());
+  rapidjson::Document answer;
+  answer.Parse(reply->header.data(), reply->header.size());
+  if (answer.HasParseError() || !answer.IsObject()) {
+    return fail_open(Status::Internal(fmt::format("{}: the Python process sent a malformed reply", subject_)));
+  }
+  if (auto error = answer.FindMember("error"); error != answer.MemberEnd()) {
+    return fail_open(Status::Internal(fmt::format("{}: {}", subject_, Text(error->value))));
+  }
+  const auto responses = answer.FindMember("responses");
+  if (responses == answer.MemberEnd()) {
+    // execute() returned None: a decoupled model (or one that used its
+    // response senders) answers through its senders, now or later.
+    if (!launch_.decoupled) {
+      fail_open(Status::Internal(fmt::format("{}: execute() returned before answering every request", subject_)));
+    }
+    return;
+  }
+  if (!responses->value.IsArray() || responses->value.Size() != count) {
+    return fail_open(Status::Internal(fmt::format("{}: execute() must return one response per request", subject_)));
+  }
+  std::vector<std::vector<std::string>> wanted;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto call = open_.find(tag); call != open_.end()) wanted = call->second.wanted;
+  }
+  if (wanted.size() != count) return;
+  size_t index = 0;
+  for (const auto& response : responses->value.GetArray()) {
+    // Each response is its own request's answer: an error fails that request only.
+    if (auto error = response.FindMember("error"); error != response.MemberEnd()) {
+      Answer(tag, index, Status::Internal(fmt::format("{}: {}", subject_, Text(error->value))), true);
+    } else {
+      Answer(tag, index, ReadOutputs(response["outputs"], reply->payload, wanted[index]), true);
+    }
+    ++index;
+  }
+}
+
+void PythonInstance::Answer(uint64_t tag, size_t index, std::optional<Result<std::vector<Tensor>>> response,
+                            bool final) {
+  ResponseSink* sink = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto call = open_.find(tag);
+    if (call == open_.end() || index >= call->second.sinks.size()) return;  // late or unknown: nobody waits
+    sink = call->second.sinks[index];
+    if (sink == nullptr) return;  // already answered for good
+    if (final) {
+      call->second.sinks[index] = nullptr;
+      if (--call->second.open == 0) open_.erase(call);
+    }
+  }
+  sink->Send(std::move(response), final);
+}
+
+Result<std::vector<Tensor>> PythonInstance::ReadOutputs(const rapidjson::Value& entries,
+                                                        const std::shared_ptr<std::string>& payload,
+                                                        const std::vector<std::string>& wanted) const {
+  if (!entries.IsArray()) return Status::Internal(fmt::format("{}: a response without outputs", subject_));
+  std::vector<Tensor> produced;
+  for (const auto& entry : entries.GetArray()) {
+    ASSIGN_OR_RETURN(Tensor tensor, ReadTensor(entry, payload, subject_));
+    produced.push_back(std::move(tensor));
+  }
+  if (wanted.empty()) return produced;
   std::vector<Tensor> selected;
-  for (const std::string& name : output_names) {
+  selected.reserve(wanted.size());
+  for (const std::string& name : wanted) {
     auto found = std::find_if(produced.begin(), produced.end(), [&name](const Tensor& t) { return t.name == name; });
     if (found == produced.end()) {
       return Status::Internal(fmt::format("{}: execute() returned no output '{}'", subject_, name));
@@ -140,61 +257,70 @@ Result<std::vector<Tensor>> PythonInstance::Execute(const std::vector<Tensor>& i
   return selected;
 }
 
-Status PythonInstance::AnswerModelCall(const std::string& header, const std::shared_ptr<std::string>& payload) {
-  rapidjson::Document ask;
-  ask.Parse(header.data(), header.size());
-  Result<InferenceResponse> result = Status::Internal("not run");
-  if (ask.HasParseError() || !ask.IsObject() || !ask.HasMember("model_name") || !ask.HasMember("inputs")) {
-    result = Status::Internal("the Python process sent a malformed BLS request");
-  } else if (!infer_) {
-    result = Status::Unavailable("BLS requests cannot be served here (no server to send them to)");
-  } else {
-    InferenceRequest request;
-    request.model_name = std::string(Text(ask["model_name"]));
-    if (ask.HasMember("model_version") && ask["model_version"].IsInt64()) request.model_version = ask["model_version"].GetInt64();
-    if (ask.HasMember("request_id")) request.id = std::string(Text(ask["request_id"]));
-    Status read;
-    for (const auto& entry : ask["inputs"].GetArray()) {
-      Result<Tensor> tensor = ReadTensor(entry, payload, subject_);
-      if (!tensor.ok()) {
-        read = tensor.status();
+void PythonInstance::ReadLoop(std::shared_ptr<StubProcess> process) {
+  for (;;) {
+    Result<Frame> frame = process->Receive();
+    if (!frame.ok()) break;
+    switch (frame->kind) {
+      case FrameKind::kReply: {
+        std::lock_guard lock(mutex_);
+        replies_.insert_or_assign(frame->tag, std::move(frame).value());
+        replied_.notify_all();
         break;
       }
-      request.inputs.push_back(std::move(tensor).value());
-    }
-    if (ask.HasMember("outputs") && ask["outputs"].IsArray()) {
-      for (const auto& name : ask["outputs"].GetArray()) request.outputs.push_back({std::string(Text(name)), {}});
-    }
-    if (!read.ok()) {
-      result = read;
-    } else {
-      // The instance's thread waits here: the model is blocked in exec() meanwhile.
-      auto answered = std::make_shared<std::promise<Result<InferenceResponse>>>();
-      std::future<Result<InferenceResponse>> answer = answered->get_future();
-      infer_(std::move(request), [answered](Result<InferenceResponse> response) { answered->set_value(std::move(response)); });
-      if (answer.wait_for(launch_.execute_timeout) == std::future_status::ready) {
-        result = answer.get();
-      } else {
-        result = Status::DeadlineExceeded("the BLS request was not answered in time");
-      }
+      case FrameKind::kResponse:
+        OnResponse(*frame);
+        break;
+      case FrameKind::kModelCall:
+        OnModelCall(*frame, process);
+        break;
+      default:
+        break;  // nothing else comes from a stub
     }
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  std::vector<std::string_view> pieces;
-  writer.StartObject();
-  if (result.ok()) {
-    writer.Key("model_version");
-    writer.Int64(result->model_version);
-    writer.Key("outputs");
-    WriteTensors(writer, result->outputs, &pieces);
-  } else {
-    writer.Key("error");
-    const std::string& message = result.status().message();
-    writer.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
+  // The process has gone (or is going): everything it still owes fails.
+  const std::string how = process->Reap(false);
+  std::map<uint64_t, OpenCall> owed;
+  {
+    std::lock_guard lock(mutex_);
+    lost_ = ending_ ? *ending_
+                    : Status::Unavailable(fmt::format(
+                          "{}: the Python model's process {}; it starts again for the next request", subject_, how));
+    owed.swap(open_);
+    replied_.notify_all();
   }
-  writer.EndObject();
-  return process_->Send({buffer.GetString(), buffer.GetSize()}, pieces);
+  for (auto& [tag, call] : owed) {
+    for (ResponseSink* sink : call.sinks) {
+      if (sink != nullptr) sink->Send(*lost_, true);
+    }
+  }
+}
+
+void PythonInstance::OnResponse(const Frame& frame) {
+  rapidjson::Document response;
+  response.Parse(frame.header.data(), frame.header.size());
+  if (response.HasParseError() || !response.IsObject() || !response.HasMember("request") ||
+      !response["request"].IsUint64()) {
+    return;  // not from our stub
+  }
+  const size_t index = response["request"].GetUint64();
+  const bool final = Flag(response, "final");
+  std::vector<std::string> wanted;
+  {
+    std::lock_guard lock(mutex_);
+    auto call = open_.find(frame.tag);
+    if (call == open_.end() || index >= call->second.wanted.size()) return;
+    wanted = call->second.wanted[index];
+  }
+  std::optional<Result<std::vector<Tensor>>> answer;
+  if (auto error = response.FindMember("error"); error != response.MemberEnd()) {
+    answer = Status::Internal(fmt::format("{}: {}", subject_, Text(error->value)));
+  } else if (auto outputs = response.FindMember("outputs"); outputs != response.MemberEnd()) {
+    answer = ReadOutputs(outputs->value, frame.payload, wanted);
+  } else if (!final) {
+    return;  // nothing to send
+  }
+  Answer(frame.tag, index, std::move(answer), final);
 }
 
 }  // namespace inferd::python

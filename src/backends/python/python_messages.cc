@@ -94,39 +94,4 @@ Status ReplyError(const std::string& header, const std::string& subject) {
   return Status::Ok();
 }
 
-Result<std::vector<Tensor>> JoinBatch(const std::vector<std::vector<Tensor>>& per_request, const std::string& subject) {
-  if (per_request.empty()) return std::vector<Tensor>{};
-  std::vector<Tensor> joined;
-  for (size_t output = 0; output < per_request[0].size(); ++output) {
-    const Tensor& first = per_request[0][output];
-    Shape shape = first.shape;
-    if (shape.empty()) {
-      return Status::Internal(fmt::format("{}: output '{}' has no batch dimension to join the batch's requests on",
-                                          subject, first.name));
-    }
-    auto buffer = std::make_shared<std::string>();
-    shape[0] = 0;
-    for (const std::vector<Tensor>& outputs : per_request) {
-      auto same = std::find_if(outputs.begin(), outputs.end(), [&first](const Tensor& t) { return t.name == first.name; });
-      if (same == outputs.end() || same->datatype != first.datatype || same->shape.size() != first.shape.size() ||
-          !std::equal(same->shape.begin() + 1, same->shape.end(), first.shape.begin() + 1)) {
-        return Status::Internal(fmt::format(
-            "{}: the responses of one batch disagree on output '{}' (every response needs it, with the same datatype "
-            "and dims after the batch dimension)", subject, first.name));
-      }
-      shape[0] += same->shape[0];
-      buffer->append(same->data, same->byte_size);
-    }
-    Tensor tensor;
-    tensor.name = first.name;
-    tensor.datatype = first.datatype;
-    tensor.shape = std::move(shape);
-    tensor.data = buffer->data();
-    tensor.byte_size = buffer->size();
-    tensor.owner = buffer;
-    joined.push_back(std::move(tensor));
-  }
-  return joined;
-}
-
 }  // namespace inferd::python

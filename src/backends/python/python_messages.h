@@ -1,7 +1,6 @@
 // The JSON side of the frames between the server and a Python model's
 // process (see stub/inferd_python_stub.py for the protocol): tensors as
-// header entries pointing into the payload, request parameters, errors, and
-// the merging of per-request outputs back into one batch.
+// header entries pointing into the payload, request parameters and errors.
 #pragma once
 
 #include <memory>
@@ -33,8 +32,5 @@ std::string_view Text(const rapidjson::Value& value);
 void WriteParameters(JsonWriter& writer, const Parameters* parameters);
 // The reply's "error" member, when it has one (a model or stub failure).
 Status ReplyError(const std::string& header, const std::string& subject);
-// The outputs of the requests of one batch, joined along the batch
-// dimension in request order, so the scheduler can hand each its rows.
-Result<std::vector<Tensor>> JoinBatch(const std::vector<std::vector<Tensor>>& per_request, const std::string& subject);
 
 }  // namespace inferd::python

@@ -23,6 +23,7 @@ namespace {
 
 constexpr int kStubFd = 3;
 constexpr auto kExitGrace = std::chrono::seconds(5);
+constexpr size_t kFramePrefixSize = 21;  // kind, header length, payload length, tag
 
 std::string Errno(int error) { return std::string(strerror(error)); }
 
@@ -65,15 +66,21 @@ Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& inter
 }
 
 StubProcess::~StubProcess() {
-  if (pid_ > 0) End(false);
+  Shutdown();
+  Reap(false);
+  close(fd_);
 }
 
-std::string StubProcess::End(bool kill_now) {
-  if (fd_ >= 0) {
-    close(fd_);  // the stub leaves on EOF
-    fd_ = -1;
-  }
-  if (pid_ <= 0) return "ended";
+void StubProcess::Shutdown() { shutdown(fd_, SHUT_RDWR); }
+
+void StubProcess::Kill() {
+  std::lock_guard lock(reap_mutex_);
+  if (!reaped_) kill(pid_, SIGKILL);
+}
+
+std::string StubProcess::Reap(bool kill_now) {
+  std::lock_guard lock(reap_mutex_);
+  if (reaped_) return exit_description_;
   if (kill_now) kill(pid_, SIGKILL);
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + kExitGrace;
@@ -87,23 +94,28 @@ std::string StubProcess::End(bool kill_now) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  pid_ = -1;
-  return DescribeExit(status);
+  reaped_ = true;
+  exit_description_ = DescribeExit(status);
+  return exit_description_;
 }
 
-Status StubProcess::Write(std::string_view header, const std::vector<std::string_view>& pieces) {
+Status StubProcess::Send(FrameKind kind, uint64_t tag, std::string_view header,
+                         const std::vector<std::string_view>& pieces) {
   uint64_t payload = 0;
   for (std::string_view piece : pieces) payload += piece.size();
-  char prefix[12];
+  char prefix[kFramePrefixSize];
   const uint32_t header_size = static_cast<uint32_t>(header.size());
-  std::memcpy(prefix, &header_size, 4);
-  std::memcpy(prefix + 4, &payload, 8);
+  prefix[0] = static_cast<char>(kind);
+  std::memcpy(prefix + 1, &header_size, 4);
+  std::memcpy(prefix + 5, &payload, 8);
+  std::memcpy(prefix + 13, &tag, 8);
   std::vector<iovec> chunks;
   chunks.push_back({prefix, sizeof prefix});
   chunks.push_back({const_cast<char*>(header.data()), header.size()});
   for (std::string_view piece : pieces) {
     if (!piece.empty()) chunks.push_back({const_cast<char*>(piece.data()), piece.size()});
   }
+  std::lock_guard lock(write_mutex_);
   size_t next = 0;
   while (next < chunks.size()) {
     const int count = static_cast<int>(std::min<size_t>(chunks.size() - next, IOV_MAX));
@@ -119,7 +131,7 @@ Status StubProcess::Write(std::string_view header, const std::vector<std::string
         if (poll(&watched, 1, 1'000) < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
         continue;
       }
-      return Status::Unavailable(Errno(errno));
+      return Status::Unavailable(fmt::format("the Python process is not reachable: {}", Errno(errno)));
     }
     // Skip what went out; a partly sent chunk is resumed from its rest.
     while (sent > 0 && next < chunks.size()) {
@@ -136,7 +148,7 @@ Status StubProcess::Write(std::string_view header, const std::vector<std::string
   return Status::Ok();
 }
 
-Status StubProcess::ReadExact(char* data, size_t size, std::chrono::steady_clock::time_point deadline) {
+Status StubProcess::ReadExact(char* data, size_t size, Deadline deadline) {
   size_t got = std::min(size, inbox_.size() - inbox_start_);
   std::memcpy(data, inbox_.data() + inbox_start_, got);
   inbox_start_ += got;
@@ -155,12 +167,14 @@ Status StubProcess::ReadExact(char* data, size_t size, std::chrono::steady_clock
       }
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return Status::Unavailable(Errno(errno));
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return Status::DeadlineExceeded("no answer in time");
+      int wait_ms = -1;
+      if (deadline != Deadline::max()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Deadline::clock::now());
+        if (left.count() <= 0) return Status::DeadlineExceeded("no answer in time");
+        wait_ms = static_cast<int>(std::min<int64_t>(left.count(), 1'000));
+      }
       pollfd watched{fd_, POLLIN, 0};
-      const int ready = poll(&watched, 1, static_cast<int>(std::min<int64_t>(left.count(), 1'000)));
-      if (ready < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
+      if (poll(&watched, 1, wait_ms) < 0 && errno != EINTR) return Status::Unavailable(Errno(errno));
       continue;
     }
     if (direct) {
@@ -176,48 +190,21 @@ Status StubProcess::ReadExact(char* data, size_t size, std::chrono::steady_clock
   return Status::Ok();
 }
 
-Status StubProcess::Send(std::string_view header, const std::vector<std::string_view>& pieces) {
-  if (fd_ < 0) return Status::Unavailable("the Python process is not running");
-  Status written = Write(header, pieces);
-  return written.ok() ? written : Lost(written, std::chrono::milliseconds(0));
-}
-
-Result<Frame> StubProcess::Receive(std::chrono::milliseconds timeout) {
-  if (fd_ < 0) return Status::Unavailable("the Python process is not running");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char prefix[12];
-  Status received = ReadExact(prefix, sizeof prefix, deadline);
+Result<Frame> StubProcess::Receive(Deadline deadline) {
+  char prefix[kFramePrefixSize];
+  RETURN_IF_ERROR(ReadExact(prefix, sizeof prefix, deadline));
   Frame frame;
-  if (received.ok()) {
-    uint32_t header_size = 0;
-    uint64_t payload_size = 0;
-    std::memcpy(&header_size, prefix, 4);
-    std::memcpy(&payload_size, prefix + 4, 8);
-    frame.header.resize(header_size);
-    frame.payload = std::make_shared<std::string>(payload_size, '\0');
-    received = ReadExact(frame.header.data(), header_size, deadline);
-    if (received.ok()) received = ReadExact(frame.payload->data(), payload_size, deadline);
-  }
-  if (received.ok()) return frame;
-  return Lost(received, timeout);
-}
-
-Result<Frame> StubProcess::Call(std::string_view header, const std::vector<std::string_view>& pieces,
-                                std::chrono::milliseconds timeout) {
-  RETURN_IF_ERROR(Send(header, pieces));
-  return Receive(timeout);
-}
-
-Status StubProcess::Lost(const Status& cause, std::chrono::milliseconds timeout) {
-  const bool hung = cause.code() == StatusCode::kDeadlineExceeded;
-  const std::string how = End(hung);
-  if (hung) {
-    return Status::DeadlineExceeded(fmt::format(
-        "the Python model did not answer within {} ms; its process was killed and starts again for the next request",
-        timeout.count()));
-  }
-  return Status::Unavailable(fmt::format("the Python model's process {} ({}); it starts again for the next request",
-                                         how, cause.message()));
+  uint32_t header_size = 0;
+  uint64_t payload_size = 0;
+  frame.kind = static_cast<FrameKind>(prefix[0]);
+  std::memcpy(&header_size, prefix + 1, 4);
+  std::memcpy(&payload_size, prefix + 5, 8);
+  std::memcpy(&frame.tag, prefix + 13, 8);
+  frame.header.resize(header_size);
+  frame.payload = std::make_shared<std::string>(payload_size, '\0');
+  RETURN_IF_ERROR(ReadExact(frame.header.data(), header_size, deadline));
+  RETURN_IF_ERROR(ReadExact(frame.payload->data(), payload_size, deadline));
+  return frame;
 }
 
 }  // namespace inferd::python

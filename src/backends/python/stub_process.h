@@ -1,16 +1,20 @@
 // StubProcess: one Python interpreter running inferd_python_stub.py for one
 // model instance, and the framed channel to it (a Unix socket pair).
 //
-// Frames both ways: u32 header length, u64 payload length, the header (JSON
-// text), the payload (tensor bytes the header points into). Sending gathers
-// the tensors' own memory (writev, no staging copy); receiving reads the
-// payload into one buffer that the output tensors then share.
+// Frames both ways: u8 kind, u32 header length, u64 payload length, u64
+// tag, the header (JSON text), the payload (tensor bytes the header points
+// into). Sending gathers the tensors' own memory (writev, no staging copy)
+// and may happen from several threads; receiving is one thread's job (the
+// instance's reader) and reads the payload into one buffer that the output
+// tensors then share.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +23,18 @@
 
 namespace inferd::python {
 
+// What a frame is (the stub's docstring has the protocol).
+enum class FrameKind : uint8_t {
+  kCall = 1,            // server -> stub: initialize, auto_complete, execute, finalize
+  kModelCallReply = 2,  // server -> stub: (one of) the answer(s) to a BLS request
+  kReply = 3,           // stub -> server: the answer to a call
+  kResponse = 4,        // stub -> server: one response of one request of an execute call
+  kModelCall = 5,       // stub -> server: a BLS request
+};
+
 struct Frame {
+  FrameKind kind = FrameKind::kReply;
+  uint64_t tag = 0;                       // the call (or BLS request) it belongs to
   std::string header;                     // JSON text
   std::shared_ptr<std::string> payload;   // shared by the tensors that point into it
 };
@@ -30,38 +45,41 @@ class StubProcess {
   // UNAVAILABLE naming what failed.
   static Result<std::unique_ptr<StubProcess>> Start(const std::string& interpreter, const std::string& stub_script,
                                                     const std::string& model_file);
-  // Closes the channel and ends the process: the stub leaves on EOF; after
-  // `grace` it is killed.
+  // Closes the channel and ends the process (Reap) if nobody did.
   ~StubProcess();
   StubProcess(const StubProcess&) = delete;
   StubProcess& operator=(const StubProcess&) = delete;
 
-  // One request and its answer. `pieces` follow the header as the payload.
-  // UNAVAILABLE when the process is gone (its exit status in the message),
-  // DEADLINE_EXCEEDED when no answer came within `timeout` (the process is
-  // then killed: it cannot be trusted with the next request).
-  Result<Frame> Call(std::string_view header, const std::vector<std::string_view>& pieces,
-                     std::chrono::milliseconds timeout);
-  // The two halves of Call, for exchanges where the process asks questions
-  // of its own before it answers (BLS requests during execute).
-  Status Send(std::string_view header, const std::vector<std::string_view>& pieces);
-  Result<Frame> Receive(std::chrono::milliseconds timeout);
-  bool alive() const { return fd_ >= 0; }
+  // One frame to the stub; any thread. `pieces` follow the header as the payload.
+  Status Send(FrameKind kind, uint64_t tag, std::string_view header, const std::vector<std::string_view>& pieces);
+  using Deadline = std::chrono::steady_clock::time_point;
+  // The next frame from the stub; one thread only. UNAVAILABLE once the
+  // channel is closed or broken (Shutdown, or the process ended),
+  // DEADLINE_EXCEEDED past `deadline`.
+  Result<Frame> Receive(Deadline deadline = Deadline::max());
+  // Wakes Receive with an error and fails later Sends; the process is told
+  // to leave by EOF. Any thread.
+  void Shutdown();
+  // SIGKILL, unless the process was already reaped. Any thread.
+  void Kill();
+  // Waits for the process to end (killing it at once with `kill_now`, else
+  // after a grace period), and says how it ended:
+  // "exited with status 1", "was killed by signal 9 (Killed)".
+  std::string Reap(bool kill_now);
   pid_t pid() const { return pid_; }
 
  private:
   StubProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
-  Status Write(std::string_view header, const std::vector<std::string_view>& pieces);
-  // After a failed read or write: ends the process and says why in Triton-user terms.
-  Status Lost(const Status& cause, std::chrono::milliseconds timeout);
-  Status ReadExact(char* data, size_t size, std::chrono::steady_clock::time_point deadline);
-  // The process has gone or must go: closes the channel, reaps it, and says how it ended.
-  std::string End(bool kill);
+  Status ReadExact(char* data, size_t size, Deadline deadline);
 
   static constexpr size_t kInboxSize = 64 * 1024;
 
-  pid_t pid_;
-  int fd_;
+  const pid_t pid_;
+  const int fd_;               // closed by the destructor only: no thread can see it reused
+  std::mutex write_mutex_;     // one frame at a time on the socket
+  std::mutex reap_mutex_;      // Kill never signals a reaped (reusable) pid
+  bool reaped_ = false;
+  std::string exit_description_;
   std::string inbox_;       // bytes read ahead of what was asked for
   size_t inbox_start_ = 0;  // where the unread part of inbox_ starts
 };

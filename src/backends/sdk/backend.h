@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,18 +28,37 @@ namespace inferd {
 // (its batch size; 1 for a model without batching). Backends that hand
 // requests to user code one by one (Python) read these; the others run the
 // merged inputs.
+// Where a backend that answers requests one by one (BackendInstance::
+// ExecuteEach) sends one request's answers, from any thread, in order. The
+// call with final == true is the last; the sink is gone after it.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  // `response`: the outputs of one response or the error of this request
+  // alone; nullopt with final == true completes the request without one more
+  // response (a decoupled model's COMPLETE_FINAL flag alone).
+  virtual void Send(std::optional<Result<std::vector<Tensor>>> response, bool final) = 0;
+};
+
 struct ExecutionRequest {
   const Parameters* parameters = nullptr;
   const std::string* id = nullptr;
   const std::vector<Tensor>* inputs = nullptr;
   int64_t rows = 1;
+  // ExecuteEach only: the outputs this request asked for (empty: every
+  // output) and where its answers go.
+  const std::vector<std::string>* output_names = nullptr;
+  ResponseSink* sink = nullptr;
 };
 using ExecutionRequests = std::span<const ExecutionRequest>;
 
 // Submits a request to any model the server serves, through the server's
 // own path (validation, scheduler, batching, statistics); `done` runs once.
-// Backends whose models call other models (the Python backend's BLS) use it.
-using ServerInferFunction = std::function<void(InferenceRequest request, InferCallback done)>;
+// `partial` receives a decoupled model's responses before its last; empty,
+// a decoupled model refuses the request as unary APIs do. Backends whose
+// models call other models (the Python backend's BLS) use it.
+using ServerInferFunction =
+    std::function<void(InferenceRequest request, InferPartialCallback partial, InferCallback done)>;
 
 // Where and how one instance runs.
 struct InstanceSettings {
@@ -65,6 +85,22 @@ class BackendInstance {
   virtual Result<std::vector<Tensor>> Execute(const std::vector<Tensor>& inputs,
                                               const std::vector<std::string>& output_names,
                                               ExecutionRequests requests, ExecutionTimings* timings) = 0;
+
+  // Backends whose user code answers each request itself (Python: an error
+  // for one request of a batch, decoupled models that answer zero or many
+  // times, even after execute returned) return true and implement
+  // ExecuteEach instead of Execute. The scheduler then hands them the
+  // requests as they came (no merged inputs), each with its own sink.
+  virtual bool AnswersEachRequest() const { return false; }
+  // Runs one execution of `requests` (sink and output_names set on each).
+  // Returns when the instance may take the next execution; each sink gets
+  // its final answer exactly once, before or after that.
+  virtual void ExecuteEach(ExecutionRequests requests, ExecutionTimings* timings) {
+    (void)timings;
+    for (const ExecutionRequest& request : requests) {
+      request.sink->Send(Status::Unimplemented("this backend answers merged executions only"), true);
+    }
+  }
 };
 
 class Backend {
@@ -86,7 +122,7 @@ class Backend {
 // InstanceSettings, Status, the protobuf ModelConfig): a module built against
 // another version would read those objects with the wrong layout, so the
 // registry refuses it. Bump it with any change to this file or those types.
-inline constexpr uint32_t kBackendInterfaceVersion = 4;
+inline constexpr uint32_t kBackendInterfaceVersion = 5;
 
 }  // namespace inferd
 

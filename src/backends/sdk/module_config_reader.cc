@@ -70,6 +70,13 @@ std::map<std::string, std::vector<int64_t>> ReadInputDims(const Message& config)
   return dims_by_name;
 }
 
+bool ReadDecoupled(const Message& config) {
+  const Message* policy = SetSubMessage(config, "model_transaction_policy");
+  if (policy == nullptr) return false;
+  const FieldDescriptor* decoupled = FieldOfType(*policy, "decoupled", FieldDescriptor::CPPTYPE_BOOL);
+  return decoupled != nullptr && policy->GetReflection()->GetBool(*policy, decoupled);
+}
+
 }  // namespace
 
 ModuleConfig ReadModuleConfig(const google::protobuf::Message& config) {
@@ -78,6 +85,7 @@ ModuleConfig ReadModuleConfig(const google::protobuf::Message& config) {
   result.parameters = ReadParameters(config);
   result.graph_level = ReadGraphLevel(config);
   result.input_dims = ReadInputDims(config);
+  result.decoupled = ReadDecoupled(config);
   return result;
 }
 

@@ -25,6 +25,7 @@ struct ModuleConfig {
   std::map<std::string, std::string> parameters;  // parameters { key: value { string_value } }
   std::optional<int> graph_level;                // optimization { graph { level } }, when set
   std::map<std::string, std::vector<int64_t>> input_dims;  // input { name dims }
+  bool decoupled = false;                        // model_transaction_policy { decoupled }
 };
 
 // `config` is an inference::ModelConfig. Fields the message lacks are left

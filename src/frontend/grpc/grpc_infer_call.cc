@@ -70,7 +70,7 @@ grpc::ServerUnaryReactor* StartModelInfer(Server* server, grpc::CallbackServerCo
       return;
     }
     protocol::EncodeGrpcInferResponse(*result, request->id(), response);
-  });
+  }, "ModelInfer RPC");
   return reactor;
 }
 

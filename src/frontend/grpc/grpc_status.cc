@@ -17,6 +17,7 @@ grpc::StatusCode ToGrpcStatusCode(StatusCode code) {
     case StatusCode::kCancelled: return grpc::StatusCode::CANCELLED;
     case StatusCode::kAlreadyExists: return grpc::StatusCode::ALREADY_EXISTS;
     case StatusCode::kUnimplemented: return grpc::StatusCode::UNIMPLEMENTED;
+    case StatusCode::kUnsupported: return grpc::StatusCode::UNIMPLEMENTED;
     case StatusCode::kInternal: return grpc::StatusCode::INTERNAL;
   }
   return grpc::StatusCode::UNKNOWN;

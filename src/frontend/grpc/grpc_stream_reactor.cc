@@ -106,23 +106,34 @@ void StreamInferReactor::Process(std::shared_ptr<inference::ModelInferRequest> m
     return Respond(ErrorResponse(*message, decoded.status()));
   }
   decoded->cancelled = cancelled_;
-  server_->Infer(std::move(decoded).value(), [this, message](Result<InferenceResponse> result) {
+  // A decoupled model's completion without a last response is written only
+  // when the client asks for it (Triton's request parameter).
+  auto empty_final = message->parameters().find("triton_enable_empty_final_response");
+  const bool write_empty_final = empty_final != message->parameters().end() && empty_final->second.bool_param();
+  auto encode = [message, write_empty_final](Result<InferenceResponse> result) -> std::unique_ptr<Response> {
     if (!result.ok()) {
       LogVerbose("inference for model '{}' failed: {}", message->model_name(), result.status().ToString());
-      return Respond(ErrorResponse(*message, result.status()));
+      return ErrorResponse(*message, result.status());
     }
+    if (result->complete_only && !write_empty_final) return nullptr;
     auto response = std::make_unique<Response>();
-    protocol::EncodeGrpcInferResponse(*result, message->id(), response->mutable_infer_response());
-    Respond(std::move(response));
-  });
+    inference::ModelInferResponse* infer = response->mutable_infer_response();
+    protocol::EncodeGrpcInferResponse(*result, message->id(), infer);
+    (*infer->mutable_parameters())["triton_final_response"].set_bool_param(result->final);
+    return response;
+  };
+  server_->InferStream(
+      std::move(decoded).value(),
+      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result)), false); },
+      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result)), true); });
 }
 
-void StreamInferReactor::Respond(std::unique_ptr<Response> response) {
+void StreamInferReactor::Respond(std::unique_ptr<Response> response, bool last) {
   NextStep next;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    --in_flight_;
-    if (!write_failed_) writes_.push_back(std::move(response));
+    if (last) --in_flight_;
+    if (!write_failed_ && response) writes_.push_back(std::move(response));
     if (!writing_) next = TakeNextStepLocked();
   }
   Take(next);

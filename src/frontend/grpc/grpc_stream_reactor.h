@@ -72,10 +72,11 @@ class StreamInferReactor final
 
   void StartNextRead();
   void Process(std::shared_ptr<inference::ModelInferRequest> message);
-  // Queues one request's answer and, where nothing else is written, writes
-  // it. Must be the last thing a caller does with `this`: the reactor may be
-  // gone once it returns.
-  void Respond(std::unique_ptr<Response> response);
+  // Queues one answer of a request (none: the request completed with
+  // nothing to write) and, where nothing else is written, writes it. With
+  // `last` (the request's final answer) it must be the last thing a caller
+  // does with `this`: the reactor may be gone once it returns.
+  void Respond(std::unique_ptr<Response> response, bool last = true);
   // Under mutex_: the status to finish with when the stream can finish now
   // (then marks it finished), nullopt otherwise.
   std::optional<grpc::Status> TakeFinishLocked();

@@ -298,7 +298,7 @@ void HttpRoutes::Infer(const Route& route, HttpRequest request, const HttpReplie
     replier.SendFrom([shared_result, encode_options, response_coding] {
       return BuildInferResponse(*shared_result, *encode_options, response_coding);
     });
-  });
+  }, "HTTP end point");
 }
 
 }  // namespace inferd::http

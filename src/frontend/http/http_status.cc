@@ -21,6 +21,7 @@ beast_http::status ToHttpStatus(StatusCode code) {
     case StatusCode::kCancelled: return beast_http::status::bad_request;
     case StatusCode::kAlreadyExists: return beast_http::status::bad_request;
     case StatusCode::kUnimplemented: return beast_http::status::not_implemented;
+    case StatusCode::kUnsupported: return beast_http::status::bad_request;
     case StatusCode::kInternal: return beast_http::status::internal_server_error;
   }
   return beast_http::status::bad_request;  // Triton's answer for unknown codes

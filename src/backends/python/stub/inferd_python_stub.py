@@ -3,27 +3,41 @@
 The server starts it with a connected socket (--fd) and the model file; it
 loads model.py, then answers frames until the server closes the socket:
 
-  frame   := u32 header length | u64 payload length | header (JSON) | payload
+  frame   := u8 kind | u32 header length | u64 payload length | u64 tag | header (JSON) | payload
   tensors := header entries {name, datatype, shape, offset, size} into the payload
 
-  {"op": "initialize", "args": {...}}           -> {"ok": true} | {"error": "..."}
-  {"op": "auto_complete", "config": {...}}      -> {"config": {...}} | {"error": "..."}
-  {"op": "execute", "requests": [...]} + data   -> {"responses": [...]} + data | {"error": "..."}
-  {"op": "finalize"}                             -> {"ok": true}
+Server to stub: CALL (tag: the call's number) and MODEL_CALL_REPLY (tag: the
+BLS call it answers). Stub to server: REPLY (to a CALL), RESPONSE (one
+response of one request of an execute CALL) and MODEL_CALL (a BLS request).
+
+  CALL {"op": "initialize", "args": {...}}       -> REPLY {"ok": true} | {"error": "..."}
+  CALL {"op": "auto_complete", "config": {...}}  -> REPLY {"config": {...}} | {"error": "..."}
+  CALL {"op": "execute", "requests": [...]}      -> REPLY {"responses": [...]} | {"done": true} | {"error": "..."}
+                                                    and RESPONSE {"request": i, "final": bool,
+                                                    "outputs"|"error"} frames from the response senders
+  CALL {"op": "finalize"}                        -> REPLY {"ok": true}
+  MODEL_CALL {"model_name": ..., "decoupled": bool, "inputs": [...]} -> MODEL_CALL_REPLY
+                                                    {"final": bool, "outputs"|"error"} (one or more)
 
 A Python exception in execute fails the requests with its traceback's last
 line; an exception escaping this loop ends the process (the server sees the
-socket close and fails what was in flight).
+socket close and fails what was in flight). Frames are read by whichever
+thread waits for one (the main loop for CALLs, a BLS caller for its
+replies), so BLS calls from execute, from coroutines and from a decoupled
+model's own threads all get their answers.
 """
 
 import argparse
 import asyncio
+import collections
 import importlib.util
+import itertools
 import json
 import os
 import socket
 import struct
 import sys
+import threading
 import traceback
 
 import numpy as np
@@ -31,7 +45,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-FRAME = struct.Struct("<IQ")
+FRAME = struct.Struct("<BIQQ")
+CALL, MODEL_CALL_REPLY, REPLY, RESPONSE, MODEL_CALL = 1, 2, 3, 4, 5
 LENGTH = struct.Struct("<I")
 # int64 fields of Triton's model config, which protobuf's JSON writes as
 # strings; Triton's model.py files expect numbers (as Triton gives them).
@@ -55,14 +70,20 @@ def numbers_for_int64(value, key=None):
 
 
 class Channel:
-    """Frames over the socket, with as few system calls as it takes: reads
-    go through a buffer, and a small frame leaves in one send."""
+    """Frames over the socket. Reads go through a buffer; a small frame
+    leaves in one send; sends from several threads do not interleave."""
 
     SMALL = 1 << 16
 
     def __init__(self, fd):
         self.sock = socket.socket(fileno=fd)
         self.reader = self.sock.makefile("rb", buffering=self.SMALL)
+        self.write_lock = threading.Lock()
+        self.state = threading.Condition()
+        self.reading = False  # a thread is reading a frame (the others wait)
+        self.closed = False
+        self.calls = collections.deque()
+        self.model_call_replies = {}  # BLS call id -> frames not yet taken
 
     def _read_exact(self, size):
         buffer = bytearray(size)
@@ -75,22 +96,68 @@ class Channel:
             got += count
         return buffer
 
-    def receive(self):
-        header_length, payload_length = FRAME.unpack(bytes(self._read_exact(FRAME.size)))
+    def _read_frame(self):
+        kind, header_length, payload_length, tag = FRAME.unpack(bytes(self._read_exact(FRAME.size)))
         header = json.loads(self._read_exact(header_length))
         payload = self._read_exact(payload_length) if payload_length else bytearray()
-        return header, payload
+        return kind, tag, header, payload
 
-    def send(self, header, buffers=()):
+    def _wait_for(self, take):
+        """Returns take()'s first value that is not None, reading frames
+        (or waiting for the thread that reads them) until there is one."""
+        with self.state:
+            while True:
+                value = take()
+                if value is not None:
+                    return value
+                if self.closed:
+                    raise EOFError
+                if self.reading:
+                    self.state.wait()
+                    continue
+                self.reading = True
+                self.state.release()
+                try:
+                    frame = self._read_frame()
+                except (EOFError, OSError):
+                    frame = None
+                finally:
+                    self.state.acquire()
+                    self.reading = False
+                if frame is None:
+                    self.closed = True
+                elif frame[0] == MODEL_CALL_REPLY and frame[1] in self.model_call_replies:
+                    self.model_call_replies[frame[1]].append((frame[2], frame[3]))
+                else:
+                    self.calls.append(frame)
+                self.state.notify_all()
+
+    def next_call(self):
+        return self._wait_for(lambda: self.calls.popleft() if self.calls else None)
+
+    def expect_model_call_replies(self, call_id):
+        with self.state:
+            self.model_call_replies[call_id] = collections.deque()
+
+    def next_model_call_reply(self, call_id):
+        waiting = self.model_call_replies[call_id]
+        return self._wait_for(lambda: waiting.popleft() if waiting else None)
+
+    def forget_model_call(self, call_id):
+        with self.state:
+            self.model_call_replies.pop(call_id, None)
+
+    def send(self, kind, tag, header, buffers=()):
         encoded = json.dumps(header).encode()
         total = sum(len(b) for b in buffers)
-        prefix = FRAME.pack(len(encoded), total) + encoded
-        if total <= self.SMALL:
-            self.sock.sendall(b"".join([prefix, *buffers]))
-            return
-        self.sock.sendall(prefix)
-        for buffer in buffers:
-            self.sock.sendall(buffer)
+        prefix = FRAME.pack(kind, len(encoded), total, tag) + encoded
+        with self.write_lock:
+            if total <= self.SMALL:
+                self.sock.sendall(b"".join([prefix, *buffers]))
+                return
+            self.sock.sendall(prefix)
+            for buffer in buffers:
+                self.sock.sendall(buffer)
 
 
 def tensor_from(entry, payload):
@@ -162,52 +229,97 @@ def load_model_class(model_file):
     return module.TritonPythonModel
 
 
-def bls_caller(channel):
-    """pb_utils.InferenceRequest.exec: one {"op": "infer"} frame, one answer."""
+def response_of(header, payload):
+    if "error" in header:
+        return pb_utils.InferenceResponse(error=pb_utils.TritonError(header["error"]))
+    return pb_utils.InferenceResponse([tensor_from(entry, payload) for entry in header.get("outputs", [])])
 
-    def call(request):
+
+def model_calls(channel):
+    """pb_utils.InferenceRequest.exec/async_exec: a MODEL_CALL frame out, its
+    replies (one, or a decoupled model's many) back."""
+    numbers = itertools.count(1)
+
+    def send(request, decoupled):
+        call_id = next(numbers)
         buffers = []
         inputs, _ = encode_outputs(request.inputs(), buffers, 0)
-        channel.send({"op": "infer", "model_name": request.model_name, "model_version": int(request.model_version),
-                      "request_id": request.request_id(), "inputs": inputs,
-                      "outputs": list(request.requested_output_names())}, buffers)
-        reply, payload = channel.receive()
-        if "error" in reply:
-            return pb_utils.InferenceResponse(error=pb_utils.TritonError(reply["error"]))
-        return pb_utils.InferenceResponse([tensor_from(entry, payload) for entry in reply["outputs"]])
+        channel.expect_model_call_replies(call_id)
+        channel.send(MODEL_CALL, call_id, {
+            "model_name": request.model_name, "model_version": int(request.model_version),
+            "request_id": request.request_id(), "decoupled": decoupled, "inputs": inputs,
+            "outputs": list(request.requested_output_names())}, buffers)
+        return call_id
 
-    return call
+    def wait(call_id):
+        responses = []
+        try:
+            while True:
+                header, payload = channel.next_model_call_reply(call_id)
+                responses.append(response_of(header, payload))
+                if header.get("final", True):
+                    return responses
+        finally:
+            channel.forget_model_call(call_id)
+
+    return send, wait
 
 
-def execute(model, header, payload, loop):
+def response_sender(channel, tag, index):
+    """What one request's InferenceResponseSender sends through: a RESPONSE frame."""
+
+    def send(response, final):
+        header, buffers = {"request": index, "final": final}, []
+        if response is not None:
+            if response.has_error():
+                header["error"] = error_message(response.error())
+            else:
+                header["outputs"], _ = encode_outputs(response.output_tensors(), buffers, 0)
+        channel.send(RESPONSE, tag, header, buffers)
+
+    return send
+
+
+def error_message(problem):
+    return problem.message() if hasattr(problem, "message") else str(problem)
+
+
+def execute(model, tag, header, payload, loop, channel, decoupled):
     requests = []
-    for entry in header["requests"]:
+    for index, entry in enumerate(header["requests"]):
         inputs = [tensor_from(tensor, payload) for tensor in entry["inputs"]]
+        sender = pb_utils.InferenceResponseSender(response_sender(channel, tag, index), decoupled)
         requests.append(pb_utils.InferenceRequest(
             inputs, entry.get("outputs", []), request_id=entry.get("request_id", ""),
-            parameters=json.dumps(entry.get("parameters", {}))))
+            parameters=json.dumps(entry.get("parameters", {})), _sender=sender))
     try:
         responses = model.execute(requests)
         if asyncio.iscoroutine(responses):  # async def execute (BLS with async_exec)
             responses = loop.run_until_complete(responses)
     except Exception as error:  # the model's own failure: these requests fail, the process goes on
         return {"error": error_text(error)}, []
-    if responses is None or len(responses) != len(requests):
-        got = "None" if responses is None else f"{len(responses)} responses"
-        return {"error": f"execute() returned {got} for {len(requests)} requests; return one InferenceResponse "
-                         f"per request"}, []
+    if decoupled or responses is None:
+        if responses is not None:
+            return {"error": "the model is using the decoupled mode and the execute function must return None"}, []
+        if not decoupled and not all(request.get_response_sender().is_closed() for request in requests):
+            return {"error": f"execute() returned None for {len(requests)} requests; return one InferenceResponse "
+                             f"per request"}, []
+        return {"done": True}, []
+    if len(responses) != len(requests):
+        return {"error": f"execute() returned {len(responses)} responses for {len(requests)} requests; return one "
+                         f"InferenceResponse per request"}, []
     encoded, buffers, offset = [], [], 0
     for response in responses:
         if not isinstance(response, pb_utils.InferenceResponse):
             return {"error": f"execute() returned a {type(response).__name__}, not a pb_utils.InferenceResponse"}, []
         if response.has_error():
-            problem = response.error()
-            encoded.append({"error": problem.message() if hasattr(problem, "message") else str(problem)})
+            encoded.append({"error": error_message(response.error())})
             continue
         try:
             outputs, offset = encode_outputs(response.output_tensors(), buffers, offset)
         except Exception as error:
-            return {"error": error_text(error)}, []
+            encoded.append({"error": error_text(error)})
+            continue
         encoded.append({"outputs": outputs})
     return {"responses": encoded}, buffers
 
@@ -218,11 +330,12 @@ def main():
     parser.add_argument("--model-file", required=True)
     args = parser.parse_args()
     channel = Channel(args.fd)
-    pb_utils._BLS_CALL = bls_caller(channel)
+    pb_utils._BLS_SEND, pb_utils._BLS_WAIT = model_calls(channel)
     loop = asyncio.new_event_loop()
     pb_utils._MODEL_DIR = os.path.dirname(os.path.dirname(os.path.abspath(args.model_file)))
     model_class = None
     model = None
+    decoupled = False
     try:
         model_class = load_model_class(args.model_file)
         load_error = None
@@ -230,38 +343,43 @@ def main():
         load_error = f"cannot load {args.model_file}: {error_text(error)}"
     while True:
         try:
-            header, payload = channel.receive()
+            _, tag, header, payload = channel.next_call()
         except EOFError:
             return 0
         op = header.get("op")
+
+        def reply(answer, buffers=()):
+            channel.send(REPLY, tag, answer, buffers)
+
         if load_error is not None:
-            channel.send({"error": load_error})
+            reply({"error": load_error})
             continue
         try:
             if op == "execute":
-                reply, buffers = execute(model, header, payload, loop)
-                channel.send(reply, buffers)
+                reply(*execute(model, tag, header, payload, loop, channel, decoupled))
             elif op == "initialize":
                 model = model_class()
+                arguments = dict(header["args"])
+                config = numbers_for_int64(json.loads(arguments["model_config"]))
+                decoupled = pb_utils.using_decoupled_model_transaction_policy(config)
                 if hasattr(model, "initialize"):
-                    arguments = dict(header["args"])
-                    arguments["model_config"] = json.dumps(numbers_for_int64(json.loads(arguments["model_config"])))
+                    arguments["model_config"] = json.dumps(config)
                     model.initialize(arguments)
-                channel.send({"ok": True})
+                reply({"ok": True})
             elif op == "auto_complete":
                 config = pb_utils.ModelConfig(numbers_for_int64(header["config"]))
                 if hasattr(model_class, "auto_complete_config"):
                     config = model_class.auto_complete_config(config)
-                channel.send({"config": config.as_dict()})
+                reply({"config": config.as_dict()})
             elif op == "finalize":
                 if model is not None and hasattr(model, "finalize"):
                     model.finalize()
-                channel.send({"ok": True})
+                reply({"ok": True})
                 return 0
             else:
-                channel.send({"error": f"unknown operation '{op}'"})
+                reply({"error": f"unknown operation '{op}'"})
         except Exception as error:
-            channel.send({"error": error_text(error)})
+            reply({"error": error_text(error)})
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ requests and reads the responses; a model only sees this module.
 import json
 import logging
 import sys
+import threading
 
 import numpy as np
 
@@ -137,7 +138,7 @@ class InferenceRequest:
     """A request as execute() receives it."""
 
     def __init__(self, inputs=(), requested_output_names=(), request_id="", correlation_id=0, parameters="{}",
-                 flags=0, model_name="", model_version=-1, timeout=0, **_):
+                 flags=0, model_name="", model_version=-1, timeout=0, _sender=None, **_):
         self._inputs = list(inputs)
         self._requested_output_names = list(requested_output_names)
         self._request_id = request_id
@@ -147,6 +148,7 @@ class InferenceRequest:
         self.model_name = model_name
         self.model_version = model_version
         self.timeout = timeout
+        self._sender = _sender
 
     def inputs(self):
         return self._inputs
@@ -170,28 +172,77 @@ class InferenceRequest:
         return False
 
     def get_response_sender(self):
-        raise TritonModelException(
-            "get_response_sender: decoupled models are not supported by inferd's Python backend yet")
+        """The sender this request's responses go through (decoupled models
+        send any number; others may send one, then the final flag)."""
+        if self._sender is None:
+            raise TritonModelException("get_response_sender: only requests given to execute() have a sender")
+        return self._sender
 
     def exec(self, decoupled=False):
         """BLS: runs this request on `model_name` through the server (its
-        scheduler, batching and statistics) and returns the InferenceResponse;
-        a failure is the response's error, as in Triton."""
-        if decoupled:
-            raise TritonModelException(
-                "exec(decoupled=True): decoupled models are not supported by inferd's Python backend yet")
-        if not self.model_name:
-            raise TritonModelException("InferenceRequest.exec: give model_name= to say which model to call")
-        if _BLS_CALL is None:
-            raise TritonModelException("InferenceRequest.exec can only be called inside execute()")
-        return _BLS_CALL(self)
+        scheduler, batching and statistics). Returns the InferenceResponse
+        (a failure is the response's error, as in Triton); with
+        decoupled=True, an iterator over the model's responses, the last of
+        which may be empty (the completion alone)."""
+        call = self._start_call(decoupled)
+        responses = _BLS_WAIT(call)
+        return iter(responses) if decoupled else responses[-1]
 
     def async_exec(self, decoupled=False):
-        """An awaitable of exec(). Awaited requests run one after another
-        (inferd's stub does not overlap them yet)."""
-        async def run():
-            return self.exec(decoupled)
-        return run()
+        """exec() as an awaitable. The request leaves at once, so requests
+        gathered together run at the same time on the server."""
+        call = self._start_call(decoupled)
+
+        async def answered():
+            responses = _BLS_WAIT(call)
+            return iter(responses) if decoupled else responses[-1]
+
+        return answered()
+
+    def _start_call(self, decoupled):
+        if not self.model_name:
+            raise TritonModelException("InferenceRequest.exec: give model_name= to say which model to call")
+        if _BLS_SEND is None:
+            raise TritonModelException("InferenceRequest.exec can only be called inside a model's process")
+        return _BLS_SEND(self, bool(decoupled))
+
+
+class InferenceResponseSender:
+    """pb_utils' response sender: send(response=None, flags=0). The final
+    send carries TRITONSERVER_RESPONSE_COMPLETE_FINAL; nothing may follow it."""
+
+    def __init__(self, send, decoupled):
+        self._send = send  # (response or None, final) -> None, set by the stub
+        self._decoupled = decoupled
+        self._sent = 0
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def send(self, response=None, flags=0):
+        if flags not in (0, TRITONSERVER_RESPONSE_COMPLETE_FINAL):
+            raise TritonModelException("Unable to send response. Unsupported flag provided.")
+        if flags == 0 and response is None:
+            raise TritonModelException(
+                "Inference Response object must be provided when the response flags is set to zero.")
+        final = flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL
+        with self._lock:
+            if not self._decoupled:
+                if response is not None and self._sent > 0:
+                    raise TritonModelException(
+                        "Unable to send response. Non-decoupled model cannot send more than one response.")
+                if response is None and final and self._sent == 0:
+                    raise TritonModelException(
+                        "Unable to send response. Non-decoupled model cannot send complete final before sending "
+                        "a response.")
+            if self._closed:
+                raise TritonModelException("Unable to send response. Response sender has been closed.")
+            if final:
+                self._closed = True
+            self._sent += 1
+            self._send(response, final)
+
+    def is_closed(self):
+        return self._closed
 
 
 class InferenceResponse:
@@ -311,10 +362,17 @@ class Logger:
         print(f"[python] verbose: {message}", file=sys.stderr, flush=True)
 
 
+def using_decoupled_model_transaction_policy(model_config):
+    """Whether a model config (the dict json.loads gives) is decoupled."""
+    return bool(model_config.get("model_transaction_policy", {}).get("decoupled", False))
+
+
 def get_model_dir():
     return _MODEL_DIR
 
 
 _MODEL_DIR = ""
-# Set by the stub: sends a BLS request to the server and returns its response.
-_BLS_CALL = None
+# Set by the stub: _BLS_SEND(request, decoupled) sends a BLS request to the
+# server and returns a handle; _BLS_WAIT(handle) returns its responses.
+_BLS_SEND = None
+_BLS_WAIT = None

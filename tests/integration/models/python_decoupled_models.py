@@ -1,0 +1,193 @@
+"""Python models for the decoupled and per-request tests: a decoupled
+`repeat` that answers once per element of IN (from execute or from a thread
+of its own; request parameters make it fail one response, end with the last
+one, or kill its process), BLS callers of it, a batch whose requests fail one by one, and a
+slow model for overlapping BLS calls."""
+
+REPEAT = '''
+import json
+import os
+import threading
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        config = json.loads(args["model_config"])
+        if not pb_utils.using_decoupled_model_transaction_policy(config):
+            raise pb_utils.TritonModelException("repeat must be decoupled")
+        self.threads = []
+
+    def answer(self, request):
+        values = pb_utils.get_input_tensor_by_name(request, "IN").as_numpy()
+        options = json.loads(request.parameters())
+        sender = request.get_response_sender()
+        last = len(values) - 1
+        for index, value in enumerate(values):
+            if index == options.get("exit_at", -1):
+                os._exit(3)  # the model process dies mid-stream
+            if index == options.get("error_at", -1):
+                sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"no answer for element {index}")))
+                continue
+            response = pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUT", np.array([value], dtype=np.int32)),
+                pb_utils.Tensor("IDX", np.array([index], dtype=np.int32))])
+            final_with_last = options.get("final_with_last", False) and index == last
+            sender.send(response, flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL if final_with_last else 0)
+        if not (options.get("final_with_last", False) and len(values) > 0):
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        try:
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        except pb_utils.TritonModelException as closed:
+            assert "Response sender has been closed" in str(closed)
+
+    def execute(self, requests):
+        for request in requests:
+            if json.loads(request.parameters()).get("in_thread", False):
+                thread = threading.Thread(target=self.answer, args=(request,))
+                thread.start()
+                self.threads.append(thread)
+            else:
+                self.answer(request)
+        return None
+
+    def finalize(self):
+        for thread in self.threads:
+            thread.join()
+'''
+
+REPEAT_CONFIG = '''name: "repeat"
+backend: "python"
+model_transaction_policy { decoupled: true }
+input [ { name: "IN" data_type: TYPE_INT32 dims: [ -1 ] } ]
+output [ { name: "OUT" data_type: TYPE_INT32 dims: [ 1 ] }, { name: "IDX" data_type: TYPE_INT32 dims: [ 1 ] } ]
+'''
+
+# Calls `repeat` with exec(decoupled=True) or async_exec(decoupled=True) and
+# returns what it streamed: the sum of OUT and how many responses came.
+BLS_STREAM = '''
+import json
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    async def execute(self, requests):
+        responses = []
+        for request in requests:
+            call = pb_utils.InferenceRequest(
+                model_name="repeat", requested_output_names=["OUT"],
+                inputs=[pb_utils.get_input_tensor_by_name(request, "IN")])
+            if json.loads(request.parameters()).get("async"):
+                streamed = await call.async_exec(decoupled=True)
+            else:
+                streamed = call.exec(decoupled=True)
+            total, count, empty = 0, 0, 0
+            for response in streamed:
+                if response.has_error():
+                    raise pb_utils.TritonModelException(response.error().message())
+                count += 1
+                if not response.output_tensors():
+                    empty += 1
+                    continue
+                total += int(pb_utils.get_output_tensor_by_name(response, "OUT").as_numpy()[0])
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("SUM", np.array([total], dtype=np.int32)),
+                pb_utils.Tensor("COUNT", np.array([count], dtype=np.int32)),
+                pb_utils.Tensor("EMPTY", np.array([empty], dtype=np.int32))]))
+        return responses
+'''
+
+BLS_STREAM_CONFIG = '''name: "bls_stream"
+backend: "python"
+input [ { name: "IN" data_type: TYPE_INT32 dims: [ -1 ] } ]
+output [ { name: "SUM" data_type: TYPE_INT32 dims: [ 1 ] }, { name: "COUNT" data_type: TYPE_INT32 dims: [ 1 ] },
+         { name: "EMPTY" data_type: TYPE_INT32 dims: [ 1 ] } ]
+'''
+
+# A batch where each request succeeds or fails on its own: negative input fails.
+PICKY = '''
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            data = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+            if data.min() < 0:
+                responses.append(pb_utils.InferenceResponse(
+                    error=pb_utils.TritonError(f"negative input in {request.request_id()}")))
+                continue
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUTPUT0", data * 2),
+                pb_utils.Tensor("REQUESTS", np.full((data.shape[0], 1), len(requests), dtype=np.int32))]))
+        return responses
+'''
+
+PICKY_CONFIG = '''name: "picky"
+backend: "python"
+max_batch_size: 8
+dynamic_batching { max_queue_delay_microseconds: 200000 }
+input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "REQUESTS" data_type: TYPE_INT32 dims: [ 1 ] } ]
+'''
+
+SLOW = '''
+import time
+
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        time.sleep(0.6)
+        return [pb_utils.InferenceResponse([pb_utils.get_input_tensor_by_name(r, "INPUT0")]) for r in requests]
+'''
+
+SLOW_CONFIG = '''name: "slow"
+backend: "python"
+instance_group [ { count: 2 kind: KIND_CPU } ]
+input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]
+'''
+
+# Two async_exec calls to `slow`, gathered: they overlap on the server.
+GATHER = '''
+import asyncio
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    async def execute(self, requests):
+        responses = []
+        for request in requests:
+            calls = [pb_utils.InferenceRequest(model_name="slow", requested_output_names=["INPUT0"],
+                                               inputs=[pb_utils.Tensor("INPUT0", np.array([float(i)], np.float32))])
+                     for i in range(2)]
+            answers = await asyncio.gather(*[call.async_exec() for call in calls])
+            values = [float(pb_utils.get_output_tensor_by_name(a, "INPUT0").as_numpy()[0]) for a in answers]
+            responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("VALUES", np.array(values, np.float32))]))
+        return responses
+'''
+
+GATHER_CONFIG = '''name: "gather"
+backend: "python"
+input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "VALUES" data_type: TYPE_FP32 dims: [ 2 ] } ]
+'''
+
+# An ensemble whose only step is the decoupled `repeat`: refused at load.
+REPEAT_ENSEMBLE_CONFIG = '''name: "repeat_ensemble"
+platform: "ensemble"
+input [ { name: "IN" data_type: TYPE_INT32 dims: [ -1 ] } ]
+output [ { name: "OUT" data_type: TYPE_INT32 dims: [ 1 ] } ]
+ensemble_scheduling { step [ { model_name: "repeat" model_version: -1
+  input_map { key: "IN" value: "IN" } output_map { key: "OUT" value: "OUT" } } ] }
+'''
