@@ -18,6 +18,7 @@ namespace inferd::config {
 
 inline constexpr std::string_view kEnsemblePlatform = "ensemble";
 inline constexpr std::string_view kOnnxRuntimeBackend = "onnxruntime";
+inline constexpr std::string_view kPythonBackend = "python";
 inline constexpr std::string_view kOnnxRuntimePlatform = "onnxruntime_onnx";
 
 // True when the config names a platform or a backend.

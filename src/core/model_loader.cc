@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "common/model_file_path.h"
 #include "config/autocomplete.h"
+#include "config/json.h"
 #include "config/normalize.h"
 #include "config/parse.h"
 #include "config/unimplemented.h"
@@ -95,11 +96,38 @@ std::vector<std::string> ModelLoader::ComposingModels(const std::string& name, c
   return composing;
 }
 
+std::string ModelLoader::BackendFromFiles(const std::string& path, const inference::ModelConfig& config) const {
+  // Triton's rule (AutoCompleteBackendFields): default_model_filename, else
+  // the files of the first version folder by name; model.onnx before model.py.
+  const std::string& named = config.default_model_filename();
+  if (named == "model.py") return std::string(config::kPythonBackend);
+  if (named.empty()) {
+    Result<std::vector<std::string>> folders = filesystem_->ListSubdirectories(path);
+    if (folders.ok() && !folders->empty()) {
+      const std::string first = repository::JoinPath(path, *std::min_element(folders->begin(), folders->end()));
+      const std::string onnx = repository::JoinPath(first, "model.onnx");  // a file, or a folder for large models
+      if (!filesystem_->FileExists(onnx) && !filesystem_->IsDirectory(onnx) &&
+          filesystem_->FileExists(repository::JoinPath(first, "model.py"))) {
+        return std::string(config::kPythonBackend);
+      }
+    }
+  }
+  return std::string(config::kOnnxRuntimeBackend);
+}
+
 Status ModelLoader::CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions,
-                                          Backend* backend, inference::ModelConfig* config) {
-  if (versions.empty()) return Status::Ok();
+                                          Backend* backend, bool incomplete, inference::ModelConfig* config) {
+  const bool by_model_code = backend->CompletesItsOwnConfig();
+  if (versions.empty() || (!incomplete && !by_model_code)) return Status::Ok();
   // Describe the newest version: it is the one served by default.
   ASSIGN_OR_RETURN(std::string model_file, ResolveVersionFile(path, *config, backend, versions.back()));
+  if (by_model_code) {
+    ASSIGN_OR_RETURN(std::string completed, backend->CompleteConfigJson(model_file, *config));
+    Result<inference::ModelConfig> parsed = config::ModelConfigFromJson(completed);
+    if (!parsed.ok()) return parsed.status().WithPrefix("the config auto_complete_config returned");
+    *config = std::move(parsed).value();
+    return Status::Ok();
+  }
   ASSIGN_OR_RETURN(ModelFileInfo info, backend->DescribeModel(model_file));
   return config::AutoCompleteConfig(info, config);
 }
@@ -116,10 +144,7 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path,
     return plan;
   }
   inference::ModelConfig config = std::move(parsed).value();
-  if (!config::HasBackend(config)) {
-    // Triton's rule: with no platform and no backend an ONNX file decides.
-    config.set_backend(std::string(config::kOnnxRuntimeBackend));
-  }
+  if (!config::HasBackend(config)) config.set_backend(BackendFromFiles(path, config));
 
   // An ensemble runs no backend of its own ("backend: ensemble" is
   // normalized to the platform below).
@@ -157,15 +182,16 @@ ModelPlan ModelLoader::Plan(const std::string& name, const std::string& path,
     return plan;
   }
   // Only a config that leaves tensors out pays for opening the model file an
-  // extra time; complete configs are checked by the backend when it loads.
+  // extra time (complete configs are checked by the backend when it loads),
+  // unless the model's own code completes its config (Python models).
   bool incomplete = config.input_size() == 0 || config.output_size() == 0;
   auto lacks_type_or_dims = [](const auto& tensor) {
     return tensor.data_type() == inference::TYPE_INVALID || tensor.dims_size() == 0;
   };
   for (const auto& input : config.input()) incomplete = incomplete || lacks_type_or_dims(input);
   for (const auto& output : config.output()) incomplete = incomplete || lacks_type_or_dims(output);
-  if (!options_.strict_model_config && incomplete && plan.backend != nullptr) {
-    Status completed = CompleteFromModelFile(path, plan.versions, plan.backend, &config);
+  if (!options_.strict_model_config && plan.backend != nullptr) {
+    Status completed = CompleteFromModelFile(path, plan.versions, plan.backend, incomplete, &config);
     if (!completed.ok()) {
       plan.status = completed.WithPrefix(fmt::format("model '{}'", name));
       return plan;

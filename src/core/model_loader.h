@@ -72,8 +72,13 @@ class ModelLoader {
   Status CheckUnimplementedFields(const inference::ModelConfig& config, std::string* notes) const;
   Result<inference::ModelConfig> ReadConfig(const std::string& name, const std::string& path,
                                             const inference::ModelConfig* override);
+  // The backend for a config that names neither platform nor backend.
+  std::string BackendFromFiles(const std::string& path, const inference::ModelConfig& config) const;
+  // Fills in what `config` leaves out (only when `incomplete`) from the
+  // newest version's model file, or lets the model's own code complete it
+  // (Backend::CompletesItsOwnConfig, always).
   Status CompleteFromModelFile(const std::string& path, const std::vector<int64_t>& versions, Backend* backend,
-                               inference::ModelConfig* config);
+                               bool incomplete, inference::ModelConfig* config);
   // The real path of what `backend` loads for `version` (default_model_filename
   // or the backend's default), confined to the model folder `path`.
   Result<std::string> ResolveVersionFile(const std::string& path, const inference::ModelConfig& config,

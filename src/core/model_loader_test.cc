@@ -74,6 +74,30 @@ TEST_F(ModelLoaderTest, AFolderWithoutVersionsOrWithAnUnknownBackendFailsWithThe
   EXPECT_THAT(plan.status.message(), HasSubstr("backend 'nosuch' is not available"));
 }
 
+TEST_F(ModelLoaderTest, WithoutABackendTheFirstVersionFolderDecidesAsInTriton) {
+  TestBackend python;
+  backends_.AddInProcess("python", &python);
+  constexpr const char* kTensorsOnly = R"pb(
+    input [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 4 ] } ]
+    output [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ 4 ] } ]
+  )pb";
+  files_.AddFile("/models/py/config.pbtxt", kTensorsOnly);
+  files_.AddFile("/models/py/1/model.py", "");
+  ModelPlan plan = Plan("py");
+  ASSERT_TRUE(plan.status.ok()) << plan.status.ToString();
+  EXPECT_EQ(plan.backend, &python);
+  EXPECT_EQ(plan.config->backend(), "python");
+
+  // model.onnx wins over model.py, as in Triton (and there is no ONNX
+  // Runtime library here, so the plan fails naming it).
+  files_.AddFile("/models/both/config.pbtxt", kTensorsOnly);
+  files_.AddFile("/models/both/1/model.py", "");
+  files_.AddFile("/models/both/1/model.onnx", "");
+  plan = Plan("both");
+  EXPECT_FALSE(plan.status.ok());
+  EXPECT_THAT(plan.status.message(), HasSubstr("onnxruntime"));
+}
+
 TEST_F(ModelLoaderTest, LoadingAVersionMakesOneInstancePerInstanceGroupCount) {
   files_.AddFile("/models/echo/config.pbtxt", std::string(kEcho) + "instance_group [ { count: 3 kind: KIND_CPU } ]");
   files_.AddFile("/models/echo/1/model.test", "");

@@ -6,7 +6,8 @@ one, the unary APIs refusing decoupled models in Triton's words, an ensemble
 that names one as a step (UNAVAILABLE with the reason), BLS calls
 to a decoupled model (exec and async_exec with decoupled=True), a batch
 whose requests fail one by one, gathered async_exec calls that overlap, and
-a model process that dies mid-stream."""
+a model process that dies mid-stream, and auto_complete_config choosing
+batching and the decoupled policy."""
 
 import queue
 import time
@@ -32,6 +33,8 @@ def decoupled_server(inferd_binary, tmp_path_factory):
     pm.write_python_model(repo, "picky", dm.PICKY, dm.PICKY_CONFIG)
     pm.write_python_model(repo, "slow", dm.SLOW, dm.SLOW_CONFIG)
     pm.write_python_model(repo, "gather", dm.GATHER, dm.GATHER_CONFIG)
+    # No config.pbtxt at all: the model.py file chooses the backend, as in Triton.
+    (pm.write_python_model(repo, "auto_stream", dm.AUTO_STREAM, "") / "config.pbtxt").unlink()
     (repo / "repeat_ensemble").mkdir()
     (repo / "repeat_ensemble" / "config.pbtxt").write_text(dm.REPEAT_ENSEMBLE_CONFIG)
     server = InferdServer([repo], tmp_path_factory.mktemp("decoupled_server") / "inferd.log", binary=inferd_binary)
@@ -169,6 +172,22 @@ def test_the_unary_apis_refuse_a_decoupled_model(decoupled_server):
     assert "ModelInfer RPC doesn't support models with decoupled transaction policy" in str(raised.value)
     assert raised.value.status() == "StatusCode.UNIMPLEMENTED"
     assert grpc.get_model_config("repeat").config.model_transaction_policy.decoupled
+
+
+def test_auto_complete_config_sets_batching_and_the_decoupled_policy(stream, decoupled_server):
+    grpc = grpcclient.InferenceServerClient(url=decoupled_server.grpc_url)
+    config = grpc.get_model_config("auto_stream").config
+    assert config.max_batch_size == 8
+    assert config.HasField("dynamic_batching")
+    assert config.model_transaction_policy.decoupled
+    assert [tensor.name for tensor in config.input] == ["IN"] and list(config.input[0].dims) == [1]
+    client, answers = stream
+    tensor = grpcclient.InferInput("IN", [1, 1], "INT32")
+    tensor.set_data_from_numpy(np.array([[14]], dtype=np.int32))
+    client.async_stream_infer("auto_stream", [tensor], request_id="auto")
+    result, error = answers.get(timeout=60)
+    assert error is None, error
+    assert result.as_numpy("OUT").tolist() == [[42]]
 
 
 def test_an_ensemble_with_a_decoupled_step_is_unavailable_with_the_reason(decoupled_server):

@@ -43,23 +43,16 @@ void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
-Result<ModelTensorInfo> DescribeTensor(const rapidjson::Value& entry, int64_t batch_dims) {
-  ModelTensorInfo info;
-  if (!entry.IsObject() || !entry.HasMember("name") || !entry["name"].IsString()) {
-    return Status::InvalidArgument("auto_complete_config added a tensor without a name");
+// Triton's JSON form of a config: proto field names, every field printed.
+Result<std::string> ConfigJson(const inference::ModelConfig& config, const std::string& subject) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(config, &json, options).ok()) {
+    return Status::Internal(fmt::format("{}: cannot write its config as JSON", subject));
   }
-  info.name = entry["name"].GetString();
-  if (entry.HasMember("data_type") && entry["data_type"].IsString()) {
-    std::string type = entry["data_type"].GetString();
-    if (type.rfind("TYPE_", 0) == 0) type = type.substr(5);
-    if (type == "STRING") type = "BYTES";
-    info.datatype = DataTypeFromName(type).value_or(DataType::kInvalid);
-  }
-  for (int64_t i = 0; i < batch_dims; ++i) info.shape.push_back(-1);
-  if (entry.HasMember("dims") && entry["dims"].IsArray()) {
-    for (const auto& dim : entry["dims"].GetArray()) info.shape.push_back(dim.IsInt64() ? dim.GetInt64() : -1);
-  }
-  return info;
+  return json;
 }
 
 }  // namespace
@@ -70,9 +63,21 @@ PythonBackend::PythonBackend() {
   stub_script_ = (std::filesystem::path(module_dir) / "python" / "inferd_python_stub.py").string();
 }
 
-Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string& model_path) {
+Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string&) { return ModelFileInfo{}; }
+
+Result<std::string> PythonBackend::CompleteConfigJson(const std::string& model_path,
+                                                      const inference::ModelConfig& config) {
+  ASSIGN_OR_RETURN(std::string config_json, ConfigJson(config, fmt::format("'{}'", model_path)));
   ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process, StubProcess::Start(interpreter_, stub_script_, model_path));
-  RETURN_IF_ERROR(process->Send(FrameKind::kCall, 1, R"({"op": "auto_complete", "config": {}})", {}));
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("op");
+  writer.String("auto_complete");
+  writer.Key("config");
+  writer.RawValue(config_json.data(), config_json.size(), rapidjson::kObjectType);
+  writer.EndObject();
+  RETURN_IF_ERROR(process->Send(FrameKind::kCall, 1, std::string_view(buffer.GetString(), buffer.GetSize()), {}));
   Result<Frame> answered = process->Receive(std::chrono::steady_clock::now() + kDescribeTimeout);
   if (!answered.ok()) {
     return answered.status().WithPrefix(fmt::format("'{}': auto_complete_config (the process {})", model_path,
@@ -82,21 +87,14 @@ Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string& model_path
   RETURN_IF_ERROR(ReplyError(reply.header, fmt::format("'{}'", model_path)));
   rapidjson::Document answer;
   answer.Parse(reply.header.data(), reply.header.size());
-  const auto& config = answer["config"];
-  // A batching model's tensors get the batch dimension in front, as a model
-  // file would declare it, so the auto-completer sees a batching model.
-  const int64_t batch_dims =
-      config.HasMember("max_batch_size") && config["max_batch_size"].IsInt() && config["max_batch_size"].GetInt() > 0
-          ? 1 : 0;
-  ModelFileInfo info;
-  for (const char* section : {"input", "output"}) {
-    if (!config.HasMember(section) || !config[section].IsArray()) continue;
-    for (const auto& entry : config[section].GetArray()) {
-      ASSIGN_OR_RETURN(ModelTensorInfo tensor, DescribeTensor(entry, batch_dims));
-      (std::string_view(section) == "input" ? info.inputs : info.outputs).push_back(std::move(tensor));
-    }
+  if (answer.HasParseError() || !answer.IsObject() || !answer.HasMember("config") || !answer["config"].IsObject()) {
+    return Status::Internal(fmt::format("'{}': auto_complete_config: the model process answered without a config",
+                                        model_path));
   }
-  return info;
+  rapidjson::StringBuffer completed;
+  rapidjson::Writer<rapidjson::StringBuffer> completed_writer(completed);
+  answer["config"].Accept(completed_writer);
+  return std::string(completed.GetString(), completed.GetSize());
 }
 
 Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std::string& model_path,
@@ -118,13 +116,7 @@ Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std
       timeout != module_config.parameters.end()) {
     launch.execute_timeout = std::chrono::milliseconds(static_cast<int64_t>(std::stod(timeout->second) * 1000));
   }
-  std::string config_json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(config, &config_json, options).ok()) {
-    return Status::Internal(fmt::format("{}: cannot write its config as JSON", subject));
-  }
+  ASSIGN_OR_RETURN(std::string config_json, ConfigJson(config, subject));
   // Triton's initialize() args: every value a string.
   const std::filesystem::path file(model_path);
   const std::string version = file.parent_path().filename().string();

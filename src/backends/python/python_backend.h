@@ -19,9 +19,12 @@ class PythonBackend final : public Backend {
   PythonBackend();
   std::string Name() const override { return "python"; }
   std::string DefaultModelFilename() const override { return "model.py"; }
-  // Runs the model's auto_complete_config (when it has one) on an empty
-  // config in a short-lived process and reports the inputs and outputs it adds.
+  // Not used: the loader asks CompleteConfigJson instead.
   Result<ModelFileInfo> DescribeModel(const std::string& model_path) override;
+  bool CompletesItsOwnConfig() const override { return true; }
+  // Runs the model's auto_complete_config (when it has one) on `config` in a
+  // short-lived process, as Triton does, and returns the config it gave back.
+  Result<std::string> CompleteConfigJson(const std::string& model_path, const inference::ModelConfig& config) override;
   Result<std::unique_ptr<BackendInstance>> CreateInstance(const std::string& model_path,
                                                           const inference::ModelConfig& config,
                                                           const InstanceSettings& settings) override;

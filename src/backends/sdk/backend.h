@@ -112,6 +112,17 @@ class Backend {
   virtual std::string DefaultModelFilename() const = 0;
   // Reads the inputs and outputs the model file declares.
   virtual Result<ModelFileInfo> DescribeModel(const std::string& model_path) = 0;
+  // True for a backend whose model code completes its own config (the
+  // Python backend runs the model's auto_complete_config): the loader then
+  // calls CompleteConfigJson for every config, not DescribeModel.
+  virtual bool CompletesItsOwnConfig() const { return false; }
+  // `config` as the model's code left it, as model-config JSON (protobuf's
+  // JSON mapping); the loader parses it and serves that config.
+  virtual Result<std::string> CompleteConfigJson(const std::string& model_path, const inference::ModelConfig& config) {
+    (void)model_path;
+    (void)config;
+    return Status::Unimplemented("this backend does not complete configs itself");
+  }
   // Loads `model_path` into a new instance configured by `config`.
   virtual Result<std::unique_ptr<BackendInstance>> CreateInstance(const std::string& model_path,
                                                                   const inference::ModelConfig& config,
@@ -122,7 +133,7 @@ class Backend {
 // InstanceSettings, Status, the protobuf ModelConfig): a module built against
 // another version would read those objects with the wrong layout, so the
 // registry refuses it. Bump it with any change to this file or those types.
-inline constexpr uint32_t kBackendInterfaceVersion = 5;
+inline constexpr uint32_t kBackendInterfaceVersion = 6;
 
 }  // namespace inferd
 

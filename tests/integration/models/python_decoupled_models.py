@@ -191,3 +191,33 @@ output [ { name: "OUT" data_type: TYPE_INT32 dims: [ 1 ] } ]
 ensemble_scheduling { step [ { model_name: "repeat" model_version: -1
   input_map { key: "IN" value: "IN" } output_map { key: "OUT" value: "OUT" } } ] }
 '''
+
+# Served without a config.pbtxt: auto_complete_config, written as
+# Triton's examples write it (reading the config's existing "input" list),
+# declares the tensors, max_batch_size 8, dynamic batching and the
+# decoupled policy; execute streams one response per request.
+AUTO_STREAM = '''
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    @staticmethod
+    def auto_complete_config(auto_complete_model_config):
+        config = auto_complete_model_config.as_dict()
+        if "IN" not in [tensor["name"] for tensor in config["input"]]:
+            auto_complete_model_config.add_input({"name": "IN", "data_type": "TYPE_INT32", "dims": [1]})
+        auto_complete_model_config.add_output({"name": "OUT", "data_type": "TYPE_INT32", "dims": [1]})
+        auto_complete_model_config.set_max_batch_size(8)
+        auto_complete_model_config.set_dynamic_batching()
+        auto_complete_model_config.set_model_transaction_policy(dict(decoupled=True))
+        return auto_complete_model_config
+
+    def execute(self, requests):
+        for request in requests:
+            value = pb_utils.get_input_tensor_by_name(request, "IN").as_numpy()
+            request.get_response_sender().send(
+                pb_utils.InferenceResponse([pb_utils.Tensor("OUT", value * 3)]),
+                flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        return None
+'''
