@@ -9,6 +9,7 @@ whose requests fail one by one, gathered async_exec calls that overlap, and
 a model process that dies mid-stream, and auto_complete_config choosing
 batching and the decoupled policy."""
 
+import json
 import queue
 import time
 
@@ -33,6 +34,8 @@ def decoupled_server(inferd_binary, tmp_path_factory):
     pm.write_python_model(repo, "picky", dm.PICKY, dm.PICKY_CONFIG)
     pm.write_python_model(repo, "slow", dm.SLOW, dm.SLOW_CONFIG)
     pm.write_python_model(repo, "gather", dm.GATHER, dm.GATHER_CONFIG)
+    pm.write_python_model(repo, "echo_params", dm.ECHO_PARAMS, dm.ECHO_PARAMS_CONFIG)
+    pm.write_python_model(repo, "bls_params", dm.BLS_PARAMS, dm.BLS_PARAMS_CONFIG)
     # No config.pbtxt at all: the model.py file chooses the backend, as in Triton.
     (pm.write_python_model(repo, "auto_stream", dm.AUTO_STREAM, "") / "config.pbtxt").unlink()
     (repo / "repeat_ensemble").mkdir()
@@ -208,6 +211,14 @@ def test_bls_reads_a_decoupled_models_stream(decoupled_server, use_async):
     # Four data responses and the empty one that carried the final flag.
     assert int(result.as_numpy("COUNT")[0]) == 5
     assert int(result.as_numpy("EMPTY")[0]) == 1
+
+
+def test_a_bls_request_carries_its_parameters(decoupled_server):
+    http = httpclient.InferenceServerClient(url=decoupled_server.url)
+    tensor = httpclient.InferInput("ANY", [1], "FP32")
+    tensor.set_data_from_numpy(np.zeros(1, dtype=np.float32))
+    carried = json.loads(http.infer("bls_params", [tensor]).as_numpy("PARAMS")[0])
+    assert carried == {"flag": True, "count": 3, "ratio": 0.5, "word": "stop"}
 
 
 def test_each_request_of_a_batch_succeeds_or_fails_on_its_own(decoupled_server):

@@ -55,6 +55,29 @@ Result<InferenceRequest> ReadModelCall(const rapidjson::Document& ask, const std
   if (ask.HasMember("outputs") && ask["outputs"].IsArray()) {
     for (const auto& name : ask["outputs"].GetArray()) request.outputs.push_back({std::string(Text(name)), {}});
   }
+  // InferenceRequest(parameters=...): what the called model's request carries.
+  if (ask.HasMember("parameters") && ask["parameters"].IsObject()) {
+    for (const auto& [key, value] : ask["parameters"].GetObject()) {
+      std::string name(key.GetString(), key.GetStringLength());
+      if (value.IsBool()) {
+        request.parameters[name] = value.GetBool();
+      } else if (value.IsInt64()) {
+        request.parameters[name] = value.GetInt64();
+      } else if (value.IsNumber()) {
+        request.parameters[name] = value.GetDouble();
+      } else if (value.IsString()) {
+        request.parameters[name] = std::string(Text(value));
+      } else {
+        return Status::InvalidArgument(fmt::format(
+            "BLS request to model '{}': parameter '{}' must be a bool, number or string", request.model_name, name));
+      }
+    }
+  }
+  // InferenceRequest(timeout=...), in microseconds: the request's "timeout"
+  // parameter, which the called model's scheduler honours as for any client.
+  if (ask.HasMember("timeout") && ask["timeout"].IsInt64() && ask["timeout"].GetInt64() > 0) {
+    request.parameters["timeout"] = ask["timeout"].GetInt64();
+  }
   return request;
 }
 

@@ -221,3 +221,47 @@ class TritonPythonModel:
                 flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
         return None
 '''
+
+# BLS with request parameters: `bls_params` calls `echo_params`, which
+# returns the parameters its request carried as JSON text.
+ECHO_PARAMS = '''
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse([pb_utils.Tensor("PARAMS", np.array([r.parameters()], dtype=np.object_))])
+                for r in requests]
+'''
+
+ECHO_PARAMS_CONFIG = '''name: "echo_params"
+backend: "python"
+input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "PARAMS" data_type: TYPE_STRING dims: [ 1 ] } ]
+'''
+
+BLS_PARAMS = '''
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            call = pb_utils.InferenceRequest(
+                model_name="echo_params", requested_output_names=["PARAMS"],
+                inputs=[pb_utils.get_input_tensor_by_name(request, "ANY")],
+                parameters={"flag": True, "count": 3, "ratio": 0.5, "word": "stop"})
+            answer = call.exec()
+            if answer.has_error():
+                raise pb_utils.TritonModelException(answer.error().message())
+            responses.append(pb_utils.InferenceResponse([pb_utils.get_output_tensor_by_name(answer, "PARAMS")]))
+        return responses
+'''
+
+BLS_PARAMS_CONFIG = '''name: "bls_params"
+backend: "python"
+input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "PARAMS" data_type: TYPE_STRING dims: [ 1 ] } ]
+'''

@@ -248,7 +248,8 @@ def model_calls(channel):
         channel.send(MODEL_CALL, call_id, {
             "model_name": request.model_name, "model_version": int(request.model_version),
             "request_id": request.request_id(), "decoupled": decoupled, "inputs": inputs,
-            "outputs": list(request.requested_output_names())}, buffers)
+            "outputs": list(request.requested_output_names()), "parameters": json.loads(request.parameters()),
+            "timeout": int(request.timeout or 0)}, buffers)
         return call_id
 
     def wait(call_id):
