@@ -19,6 +19,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
+import grpc_raw
 from models import python_decoupled_models as dm
 from models import python_models as pm
 from server_process import InferdServer, start_or_fail
@@ -142,6 +143,32 @@ def test_an_error_response_mid_stream_does_not_end_it(stream):
     errors = [error for _, error in collected if error is not None]
     assert len(errors) == 1 and "no answer for element 1" in str(errors[0]), collected
     assert outputs(collected) == [(1, 0), (3, 2)]
+
+
+def test_every_stream_response_says_whether_it_is_the_final_one(decoupled_server):
+    # As the raw protocol shows it (the stock client hides an error
+    # response's parameters): id and triton_final_response on errors too.
+    message = grpc_raw.request("repeat", [grpc_raw.typed_input("IN", "INT32", np.array([1, 2, 3], np.int32))],
+                               request_id="raw")
+    message.parameters["triton_enable_empty_final_response"].bool_param = True
+    message.parameters["error_at"].int64_param = 1
+    with grpc_raw.stub(decoupled_server) as stub:
+        answers = list(stub.ModelStreamInfer(iter([message]), timeout=60))
+    assert [bool(a.error_message) for a in answers] == [False, True, False, False]
+    assert [a.infer_response.parameters["triton_final_response"].bool_param for a in answers] == [
+        False, False, False, True]
+    assert all(a.infer_response.id == "raw" and a.infer_response.model_name == "repeat" for a in answers)
+    assert "no answer for element 1" in answers[1].error_message
+
+
+def test_a_sender_dropped_without_the_final_flag_fails_its_request(stream):
+    client, answers = stream
+    send_repeat(client, [1, 2], request_id="forgotten", forget=True)
+    result, error = answers.get(timeout=60)
+    assert result is None and "without sending TRITONSERVER_RESPONSE_COMPLETE_FINAL" in str(error), (result, error)
+    # The stream and the model go on.
+    send_repeat(client, [6], request_id="next", final_with_last=True)
+    assert outputs(collect_until_final(answers)) == [(6, 0)]
 
 
 def test_many_requests_interleave_on_one_stream(stream):

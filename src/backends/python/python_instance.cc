@@ -102,6 +102,9 @@ Result<Frame> PythonInstance::Call(std::string_view header, const std::vector<st
     }
     lock.unlock();
     process_->Kill();
+    // A child the model forked may hold the socket open; do not wait for
+    // its EOF: shutting our end down wakes the reader now.
+    process_->Shutdown();
     lock.lock();
     replied_.wait(lock, [&] { return lost_.has_value(); });
   }
@@ -152,6 +155,8 @@ void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* t
   writer.EndArray();
   writer.EndObject();
   call.open = requests.size();
+  call.sending.assign(requests.size(), 0);
+  call.final_after_sending.resize(requests.size());
 
   const uint64_t tag = NextTag();
   {
@@ -218,6 +223,13 @@ void PythonInstance::OnExecuteReturned(uint64_t tag, const Result<Frame>& reply)
   }
 }
 
+ResponseSink* PythonInstance::CloseRequest(std::map<uint64_t, OpenCall>::iterator call, size_t index) {
+  ResponseSink* sink = call->second.sinks[index];
+  call->second.sinks[index] = nullptr;
+  if (--call->second.open == 0) open_.erase(call);
+  return sink;
+}
+
 void PythonInstance::Answer(uint64_t tag, size_t index, std::optional<Result<std::vector<Tensor>>> response,
                             bool final) {
   ResponseSink* sink = nullptr;
@@ -225,14 +237,36 @@ void PythonInstance::Answer(uint64_t tag, size_t index, std::optional<Result<std
     std::lock_guard lock(mutex_);
     auto call = open_.find(tag);
     if (call == open_.end() || index >= call->second.sinks.size()) return;  // late or unknown: nobody waits
-    sink = call->second.sinks[index];
-    if (sink == nullptr) return;  // already answered for good
+    OpenCall& open = call->second;
+    // Already answered for good, or its final answer is decided.
+    if (open.sinks[index] == nullptr || open.final_after_sending[index]) return;
+    if (final && open.sending[index] > 0) {
+      // The reader thread is delivering a response to this sink: it hands
+      // the final answer over when that is done.
+      open.final_after_sending[index] = std::move(response);
+      return;
+    }
     if (final) {
-      call->second.sinks[index] = nullptr;
-      if (--call->second.open == 0) open_.erase(call);
+      sink = CloseRequest(call, index);
+    } else {
+      sink = open.sinks[index];
+      ++open.sending[index];
     }
   }
   sink->Send(std::move(response), final);
+  if (final) return;
+  std::optional<std::optional<Result<std::vector<Tensor>>>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    // Still open: its final answer cannot have been sent while this was.
+    auto call = open_.find(tag);
+    if (call == open_.end()) return;
+    OpenCall& open = call->second;
+    if (--open.sending[index] > 0 || !open.final_after_sending[index]) return;
+    waiting = std::move(open.final_after_sending[index]);
+    CloseRequest(call, index);
+  }
+  sink->Send(std::move(*waiting), true);
 }
 
 Result<std::vector<Tensor>> PythonInstance::ReadOutputs(const rapidjson::Value& entries,

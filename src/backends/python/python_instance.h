@@ -61,6 +61,11 @@ class PythonInstance final : public BackendInstance {
   struct OpenCall {
     std::vector<ResponseSink*> sinks;               // null once answered for good
     std::vector<std::vector<std::string>> wanted;  // each request's output names (empty: all)
+    // Per request: responses being delivered right now (on the reader
+    // thread), and a final answer that waits for them, since the sink is
+    // gone once it has its final answer.
+    std::vector<int> sending;
+    std::vector<std::optional<std::optional<Result<std::vector<Tensor>>>>> final_after_sending;
     size_t open = 0;
     bool returned = false;  // execute() returned (its reply came)
   };
@@ -88,6 +93,8 @@ class PythonInstance final : public BackendInstance {
   void OnModelCall(const Frame& frame, const std::shared_ptr<StubProcess>& process);
   // Gives request `index` of `call` its answer; drops the call once nothing is owed.
   void Answer(uint64_t tag, size_t index, std::optional<Result<std::vector<Tensor>>> response, bool final);
+  // Under mutex_: request `index` of `call` is answered for good; returns its sink.
+  ResponseSink* CloseRequest(std::map<uint64_t, OpenCall>::iterator call, size_t index);
   // The outputs of one response: the entries a request asked for, pointing into `payload`.
   Result<std::vector<Tensor>> ReadOutputs(const rapidjson::Value& entries, const std::shared_ptr<std::string>& payload,
                                           const std::vector<std::string>& wanted) const;

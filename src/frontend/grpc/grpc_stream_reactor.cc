@@ -12,16 +12,19 @@
 namespace inferd::grpc_frontend {
 namespace {
 
-// The stream's answer to a failed request: the message, plus the request's
-// id, model name and version so the client can tell which request failed.
+// The stream's answer to a failed request (or to one failed response of a
+// decoupled model, `final` false): the message, plus the request's id, model
+// name and version so the client can tell which request failed, and
+// triton_final_response as Triton sets it on every stream response.
 std::unique_ptr<inference::ModelStreamInferResponse> ErrorResponse(const inference::ModelInferRequest& request,
-                                                                   const Status& status) {
+                                                                   const Status& status, bool final = true) {
   auto response = std::make_unique<inference::ModelStreamInferResponse>();
   response->set_error_message(BoundGrpcMessage(status.message()));
   inference::ModelInferResponse* infer = response->mutable_infer_response();
   infer->set_model_name(request.model_name());
   infer->set_model_version(request.model_version());
   infer->set_id(request.id());
+  (*infer->mutable_parameters())["triton_final_response"].set_bool_param(final);
   return response;
 }
 
@@ -110,10 +113,11 @@ void StreamInferReactor::Process(std::shared_ptr<inference::ModelInferRequest> m
   // when the client asks for it (Triton's request parameter).
   auto empty_final = message->parameters().find("triton_enable_empty_final_response");
   const bool write_empty_final = empty_final != message->parameters().end() && empty_final->second.bool_param();
-  auto encode = [message, write_empty_final](Result<InferenceResponse> result) -> std::unique_ptr<Response> {
+  auto encode = [message, write_empty_final](Result<InferenceResponse> result,
+                                             bool last) -> std::unique_ptr<Response> {
     if (!result.ok()) {
       LogVerbose("inference for model '{}' failed: {}", message->model_name(), result.status().ToString());
-      return ErrorResponse(*message, result.status());
+      return ErrorResponse(*message, result.status(), last);
     }
     if (result->complete_only && !write_empty_final) return nullptr;
     auto response = std::make_unique<Response>();
@@ -124,8 +128,8 @@ void StreamInferReactor::Process(std::shared_ptr<inference::ModelInferRequest> m
   };
   server_->InferStream(
       std::move(decoded).value(),
-      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result)), false); },
-      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result)), true); });
+      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result), false), false); },
+      [this, encode](Result<InferenceResponse> result) { Respond(encode(std::move(result), true), true); });
 }
 
 void StreamInferReactor::Respond(std::unique_ptr<Response> response, bool last) {

@@ -1,7 +1,7 @@
 """Python models for the decoupled and per-request tests: a decoupled
 `repeat` that answers once per element of IN (from execute or from a thread
 of its own; request parameters make it fail one response, end with the last
-one, or kill its process), BLS callers of it, a batch whose requests fail one by one, and a
+one, kill its process, or forget its sender), BLS callers of it, a batch whose requests fail one by one, and a
 slow model for overlapping BLS calls."""
 
 REPEAT = '''
@@ -24,6 +24,8 @@ class TritonPythonModel:
         values = pb_utils.get_input_tensor_by_name(request, "IN").as_numpy()
         options = json.loads(request.parameters())
         sender = request.get_response_sender()
+        if options.get("forget", False):
+            return  # drops the sender without the final flag
         last = len(values) - 1
         for index, value in enumerate(values):
             if index == options.get("exit_at", -1):

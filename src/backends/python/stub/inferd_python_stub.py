@@ -126,9 +126,12 @@ class Channel:
                     self.reading = False
                 if frame is None:
                     self.closed = True
-                elif frame[0] == MODEL_CALL_REPLY and frame[1] in self.model_call_replies:
-                    self.model_call_replies[frame[1]].append((frame[2], frame[3]))
-                else:
+                elif frame[0] == MODEL_CALL_REPLY:
+                    # A reply for a BLS call nobody waits for any more (its
+                    # reader gave up) is dropped, never taken for a CALL.
+                    if frame[1] in self.model_call_replies:
+                        self.model_call_replies[frame[1]].append((frame[2], frame[3]))
+                elif frame[0] == CALL:
                     self.calls.append(frame)
                 self.state.notify_all()
 

@@ -236,13 +236,28 @@ class InferenceResponseSender:
                         "a response.")
             if self._closed:
                 raise TritonModelException("Unable to send response. Response sender has been closed.")
+            self._send(response, final)  # closed only once it has really gone
             if final:
                 self._closed = True
             self._sent += 1
-            self._send(response, final)
 
     def is_closed(self):
         return self._closed
+
+    def __del__(self):
+        # A decoupled model that dropped its sender without the final flag
+        # would leave its client waiting for ever: the request fails instead.
+        # From a thread of its own, because garbage collection may run this
+        # while the same thread is in the middle of a send.
+        if not self._decoupled or self._closed:
+            return
+        try:
+            error = InferenceResponse(error=TritonError(
+                "the model dropped the request's response sender without sending "
+                "TRITONSERVER_RESPONSE_COMPLETE_FINAL"))
+            threading.Thread(target=self._send, args=(error, True), daemon=True).start()
+        except Exception:  # the interpreter is shutting down: the server fails the request when the process ends
+            pass
 
 
 class InferenceResponse:
