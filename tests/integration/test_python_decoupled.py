@@ -37,6 +37,7 @@ def decoupled_server(inferd_binary, tmp_path_factory):
     pm.write_python_model(repo, "gather", dm.GATHER, dm.GATHER_CONFIG)
     pm.write_python_model(repo, "echo_params", dm.ECHO_PARAMS, dm.ECHO_PARAMS_CONFIG)
     pm.write_python_model(repo, "bls_params", dm.BLS_PARAMS, dm.BLS_PARAMS_CONFIG)
+    pm.write_python_model(repo, "bls_first", dm.BLS_FIRST, dm.BLS_FIRST_CONFIG)
     # No config.pbtxt at all: the model.py file chooses the backend, as in Triton.
     (pm.write_python_model(repo, "auto_stream", dm.AUTO_STREAM, "") / "config.pbtxt").unlink()
     (repo / "repeat_ensemble").mkdir()
@@ -238,6 +239,15 @@ def test_bls_reads_a_decoupled_models_stream(decoupled_server, use_async):
     # Four data responses and the empty one that carried the final flag.
     assert int(result.as_numpy("COUNT")[0]) == 5
     assert int(result.as_numpy("EMPTY")[0]) == 1
+
+
+def test_bls_yields_each_streamed_response_as_it_arrives(decoupled_server):
+    http = httpclient.InferenceServerClient(url=decoupled_server.url, network_timeout=60)
+    tensor = httpclient.InferInput("ANY", [1], "FP32")
+    tensor.set_data_from_numpy(np.zeros(1, dtype=np.float32))
+    first, last = http.infer("bls_first", [tensor]).as_numpy("ARRIVALS").tolist()
+    # Three responses 0.3 s apart: the first came well before the stream ended.
+    assert last >= 0.55 and first < last - 0.4, (first, last)
 
 
 def test_a_bls_request_carries_its_parameters(decoupled_server):

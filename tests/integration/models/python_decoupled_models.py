@@ -8,6 +8,7 @@ REPEAT = '''
 import json
 import os
 import threading
+import time
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
@@ -28,6 +29,8 @@ class TritonPythonModel:
             return  # drops the sender without the final flag
         last = len(values) - 1
         for index, value in enumerate(values):
+            if index > 0:
+                time.sleep(options.get("delay", 0))
             if index == options.get("exit_at", -1):
                 os._exit(3)  # the model process dies mid-stream
             if index == options.get("error_at", -1):
@@ -266,4 +269,34 @@ BLS_PARAMS_CONFIG = '''name: "bls_params"
 backend: "python"
 input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
 output [ { name: "PARAMS" data_type: TYPE_STRING dims: [ 1 ] } ]
+'''
+
+# Reads a slow stream from `repeat` (0.3 s between responses) through
+# exec(decoupled=True) and reports when the first and the last response
+# reached it: the iterator yields each one as it arrives.
+BLS_FIRST = '''
+import time
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            start = time.monotonic()
+            call = pb_utils.InferenceRequest(
+                model_name="repeat", requested_output_names=["OUT"], parameters={"delay": 0.3},
+                inputs=[pb_utils.Tensor("IN", np.array([1, 2, 3], dtype=np.int32))])
+            arrivals = [time.monotonic() - start for _ in call.exec(decoupled=True)]
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("ARRIVALS", np.array([arrivals[0], arrivals[-1]], dtype=np.float32))]))
+        return responses
+'''
+
+BLS_FIRST_CONFIG = '''name: "bls_first"
+backend: "python"
+input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "ARRIVALS" data_type: TYPE_FP32 dims: [ 2 ] } ]
 '''

@@ -255,18 +255,18 @@ def model_calls(channel):
             "timeout": int(request.timeout or 0)}, buffers)
         return call_id
 
-    def wait(call_id):
-        responses = []
+    def stream(call_id):
+        """The call's responses as they arrive, up to the final one."""
         try:
             while True:
                 header, payload = channel.next_model_call_reply(call_id)
-                responses.append(response_of(header, payload))
+                yield response_of(header, payload)
                 if header.get("final", True):
-                    return responses
+                    return
         finally:
             channel.forget_model_call(call_id)
 
-    return send, wait
+    return send, stream
 
 
 def response_sender(channel, tag, index):
@@ -334,7 +334,7 @@ def main():
     parser.add_argument("--model-file", required=True)
     args = parser.parse_args()
     channel = Channel(args.fd)
-    pb_utils._BLS_SEND, pb_utils._BLS_WAIT = model_calls(channel)
+    pb_utils._BLS_SEND, pb_utils._BLS_STREAM = model_calls(channel)
     loop = asyncio.new_event_loop()
     pb_utils._MODEL_DIR = os.path.dirname(os.path.dirname(os.path.abspath(args.model_file)))
     model_class = None

@@ -185,8 +185,7 @@ class InferenceRequest:
         decoupled=True, an iterator over the model's responses, the last of
         which may be empty (the completion alone)."""
         call = self._start_call(decoupled)
-        responses = _BLS_WAIT(call)
-        return iter(responses) if decoupled else responses[-1]
+        return _BLS_STREAM(call) if decoupled else list(_BLS_STREAM(call))[-1]
 
     def async_exec(self, decoupled=False):
         """exec() as an awaitable. The request leaves at once, so requests
@@ -194,8 +193,7 @@ class InferenceRequest:
         call = self._start_call(decoupled)
 
         async def answered():
-            responses = _BLS_WAIT(call)
-            return iter(responses) if decoupled else responses[-1]
+            return _BLS_STREAM(call) if decoupled else list(_BLS_STREAM(call))[-1]
 
         return answered()
 
@@ -388,6 +386,7 @@ def get_model_dir():
 
 _MODEL_DIR = ""
 # Set by the stub: _BLS_SEND(request, decoupled) sends a BLS request to the
-# server and returns a handle; _BLS_WAIT(handle) returns its responses.
+# server and returns a handle; _BLS_STREAM(handle) yields its responses as
+# they arrive, up to the final one.
 _BLS_SEND = None
-_BLS_WAIT = None
+_BLS_STREAM = None
