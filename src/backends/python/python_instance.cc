@@ -85,6 +85,10 @@ Result<Frame> PythonInstance::Call(std::string_view header, const std::vector<st
                                    std::chrono::milliseconds timeout, uint64_t tag) {
   // A failed send means the process is going; the reader then says how.
   (void)process_->Send(FrameKind::kCall, tag, header, pieces);
+  return AwaitReply(timeout, tag);
+}
+
+Result<Frame> PythonInstance::AwaitReply(std::chrono::milliseconds timeout, uint64_t tag) {
   std::unique_lock lock(mutex_);
   replied_.wait_for(lock, timeout, [&] { return replies_.contains(tag) || lost_; });
   if (auto reply = replies_.find(tag); reply != replies_.end()) {
@@ -155,7 +159,9 @@ void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* t
   writer.EndArray();
   writer.EndObject();
   call.open = requests.size();
-  call.sending.assign(requests.size(), 0);
+  // The send below reads the requests' inputs: no request may be finished
+  // (and freed) before it returns, even if the process answers or dies first.
+  call.sending.assign(requests.size(), 1);
   call.final_after_sending.resize(requests.size());
 
   const uint64_t tag = NextTag();
@@ -163,8 +169,9 @@ void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* t
     std::lock_guard lock(mutex_);
     open_.emplace(tag, std::move(call));
   }
-  // The requests' inputs are read while the call is sent, not after.
-  Result<Frame> reply = Call({buffer.GetString(), buffer.GetSize()}, pieces, launch_.execute_timeout, tag);
+  (void)process_->Send(FrameKind::kCall, tag, {buffer.GetString(), buffer.GetSize()}, pieces);
+  FinishedSending(tag);
+  Result<Frame> reply = AwaitReply(launch_.execute_timeout, tag);
   OnExecuteReturned(tag, reply);
   if (timings != nullptr) {
     timings->compute_infer_ns = static_cast<uint64_t>(
@@ -221,6 +228,25 @@ void PythonInstance::OnExecuteReturned(uint64_t tag, const Result<Frame>& reply)
     }
     ++index;
   }
+}
+
+void PythonInstance::FinishedSending(uint64_t tag) {
+  std::vector<std::pair<ResponseSink*, std::optional<Result<std::vector<Tensor>>>>> finals;
+  {
+    std::lock_guard lock(mutex_);
+    auto call = open_.find(tag);
+    if (call == open_.end()) return;
+    const size_t count = call->second.sinks.size();
+    for (size_t index = 0; index < count; ++index) {
+      OpenCall& open = call->second;
+      if (--open.sending[index] > 0 || !open.final_after_sending[index]) continue;
+      auto response = std::move(*open.final_after_sending[index]);
+      const bool last = open.open == 1;
+      finals.emplace_back(CloseRequest(call, index), std::move(response));
+      if (last) break;  // the call is gone
+    }
+  }
+  for (auto& [sink, response] : finals) sink->Send(std::move(response), true);
 }
 
 ResponseSink* PythonInstance::CloseRequest(std::map<uint64_t, OpenCall>::iterator call, size_t index) {
@@ -314,20 +340,22 @@ void PythonInstance::ReadLoop(std::shared_ptr<StubProcess> process) {
   }
   // The process has gone (or is going): everything it still owes fails.
   const std::string how = process->Reap(false);
-  std::map<uint64_t, OpenCall> owed;
+  std::vector<std::pair<uint64_t, size_t>> owed;
+  Status lost;
   {
     std::lock_guard lock(mutex_);
     lost_ = ending_ ? *ending_
                     : Status::Unavailable(fmt::format(
                           "{}: the Python model's process {}; it starts again for the next request", subject_, how));
-    owed.swap(open_);
+    lost = *lost_;
+    for (const auto& [tag, call] : open_) {
+      for (size_t index = 0; index < call.sinks.size(); ++index) owed.emplace_back(tag, index);
+    }
     replied_.notify_all();
   }
-  for (auto& [tag, call] : owed) {
-    for (ResponseSink* sink : call.sinks) {
-      if (sink != nullptr) sink->Send(*lost_, true);
-    }
-  }
+  // Through Answer, so a request whose call is still being sent is failed
+  // once the send has returned.
+  for (const auto& [tag, index] : owed) Answer(tag, index, lost, true);
 }
 
 void PythonInstance::OnResponse(const Frame& frame) {

@@ -61,9 +61,10 @@ class PythonInstance final : public BackendInstance {
   struct OpenCall {
     std::vector<ResponseSink*> sinks;               // null once answered for good
     std::vector<std::vector<std::string>> wanted;  // each request's output names (empty: all)
-    // Per request: responses being delivered right now (on the reader
-    // thread), and a final answer that waits for them, since the sink is
-    // gone once it has its final answer.
+    // Per request: how many are still using it (responses being delivered
+    // on the reader thread, the execute call being sent from its inputs),
+    // and a final answer that waits for them, since the sink (and with it
+    // the request) is gone once it has its final answer.
     std::vector<int> sending;
     std::vector<std::optional<std::optional<Result<std::vector<Tensor>>>>> final_after_sending;
     size_t open = 0;
@@ -84,6 +85,10 @@ class PythonInstance final : public BackendInstance {
   // when it has not answered by then).
   Result<Frame> Call(std::string_view header, const std::vector<std::string_view>& pieces,
                      std::chrono::milliseconds timeout, uint64_t tag);
+  Result<Frame> AwaitReply(std::chrono::milliseconds timeout, uint64_t tag);
+  // The execute call `tag` has been sent: its requests' memory is no longer
+  // read, so final answers held back meanwhile go out now.
+  void FinishedSending(uint64_t tag);
   uint64_t NextTag();
 
   void ReadLoop(std::shared_ptr<StubProcess> process);
