@@ -187,7 +187,7 @@ def test_a_message_far_over_the_limit_is_refused_before_it_is_buffered(server_fa
     """300 MiB against the 64 MiB limit: gRPC resets the stream once its
     transport quota (twice the limit) is spent, instead of holding all of
     it; the server's peak memory grows by less than 150 MiB, and it returns
-    to within 20% of where it was once the burst is over."""
+    to within 20% (or 32 MiB) of where it was once the burst is over."""
     if binary_is_sanitized(inferd_binary):
         pytest.skip("sanitizer allocators keep freed memory in quarantine")
     server = _start_large_server(server_factory, tmp_path)
@@ -198,7 +198,11 @@ def test_a_message_far_over_the_limit_is_refused_before_it_is_buffered(server_fa
     peak = resident_mib(server.process.pid, "VmHWM")
     assert peak - before < 150, f"peak {peak:.0f} MiB from {before:.0f} MiB"
     grpc_raw.assert_other_model_still_serves(server)
+    # Of the 300 MiB, a few MiB of gRPC's own buffers and allocator caches
+    # may stay (12 MiB over a 50 MiB start was seen once in CI): the bound is
+    # 20% or 32 MiB over the start, whichever is larger.
+    settled = max(before * 1.2, before + 32)
     deadline = time.monotonic() + 15
-    while resident_mib(server.process.pid) > before * 1.2 and time.monotonic() < deadline:
+    while resident_mib(server.process.pid) > settled and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert resident_mib(server.process.pid) <= before * 1.2
+    assert resident_mib(server.process.pid) <= settled
