@@ -95,7 +95,8 @@ Server::Server(const ServerOptions& options, ServerEnvironment environment)
       controller_(std::make_unique<ModelController>(
           options_,
           [this](InferenceRequest request, InferPartialCallback partial, InferCallback done) {
-            Submit(std::move(request), std::move(partial), std::move(done), "an ensemble step or a BLS exec() without decoupled=True");
+            Submit(std::move(request), std::move(partial), std::move(done),
+                   "an ensemble step or a BLS exec() without decoupled=True");
           },
           environment)) {}
 
