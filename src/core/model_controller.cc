@@ -257,10 +257,7 @@ Status ModelController::LoadFrom(const std::string& name, const std::string& pat
                                  LoadContext& context) {
   EnsembleServices ensembles;
   if (infer_) {
-    ensembles.infer = [infer = infer_](InferenceRequest request, InferCallback done) {
-      infer(std::move(request), {}, std::move(done));
-    };
-    ensembles.model_calls = infer_;
+    ensembles.infer = infer_;
     ensembles.find_config = [this](const std::string& model_name,
                                    int64_t version) -> Result<std::shared_ptr<const inference::ModelConfig>> {
       ASSIGN_OR_RETURN(std::shared_ptr<Model> model, registry_.Find(model_name, version));

@@ -264,7 +264,11 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadEnsembleVersion(const ModelPlan&
                    BuildEnsembleGraph(*plan.config, ensembles_.find_config));
   return Model::CreateWithScheduler(
       plan.config, version, [&](const ScheduledModel& scheduled) -> Result<std::unique_ptr<Scheduler>> {
-        return std::unique_ptr<Scheduler>(std::make_unique<EnsembleScheduler>(scheduled, graph, ensembles_.infer));
+        // A step takes one response: it never streams (decoupled steps are refused above).
+        InferFunction step = [infer = ensembles_.infer](InferenceRequest request, InferCallback done) {
+          infer(std::move(request), {}, std::move(done));
+        };
+        return std::unique_ptr<Scheduler>(std::make_unique<EnsembleScheduler>(scheduled, graph, std::move(step)));
       });
 }
 
@@ -283,7 +287,7 @@ Result<std::unique_ptr<Model>> ModelLoader::LoadVersion(const ModelPlan& plan, i
   spec.backend = plan.backend;
   spec.intra_op_threads = IntraOpThreadsPerInstance(*plan.config);
   spec.labels = plan.labels;
-  spec.infer = ensembles_.model_calls;
+  spec.infer = ensembles_.infer;
   Result<std::unique_ptr<Model>> model = Model::Load(std::move(spec));
   if (!model.ok()) return model.status().WithPrefix(fmt::format("model '{}' version {}", plan.name, version));
   if (plan.keep_alive) (*model)->KeepAlive(plan.keep_alive);

@@ -42,12 +42,12 @@ struct ModelPlan {
 
 // What loading an ensemble needs from the server: the configs of the models
 // it composes (its graph is checked against them at load time, so they must
-// be loaded first) and the way its steps are submitted (Server::Infer).
+// be loaded first) and the way requests are submitted to the server, by an
+// ensemble's steps and by backend instances that call models (the Python
+// backend's BLS).
 struct EnsembleServices {
   ComposingConfigLookup find_config;
-  InferFunction infer;
-  // How backend instances call models (the Python backend's BLS).
-  ServerInferFunction model_calls;
+  ServerInferFunction infer;
 };
 
 class ModelLoader {

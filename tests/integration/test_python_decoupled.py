@@ -126,7 +126,7 @@ def test_the_final_flag_can_ride_on_the_last_response(stream):
     assert len(collected) == 2  # no separate empty final
 
 
-def test_without_empty_finals_the_client_sees_only_data(stream, decoupled_server):
+def test_without_empty_finals_the_client_sees_only_data(stream):
     client, answers = stream
     client.async_stream_infer("repeat", repeat_inputs([1, 2]), request_id="plain")
     first, second = answers.get(timeout=60), answers.get(timeout=60)
