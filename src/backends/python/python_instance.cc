@@ -116,6 +116,7 @@ Result<Frame> PythonInstance::AwaitReply(std::chrono::milliseconds timeout, uint
 }
 
 void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* timings) {
+  if (requests.empty()) return;  // nothing would ever close its open call
   bool running = false;
   {
     std::lock_guard lock(mutex_);
