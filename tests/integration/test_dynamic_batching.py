@@ -29,6 +29,7 @@ SLOW_TARGET_S = 0.8
 # How long to let an earlier request reach the instance before sending the next.
 SETTLE_S = 0.2
 FAST_WIDTH = 4
+MAX_WIDTH = 8000
 
 
 @pytest.fixture(scope="module")
@@ -76,28 +77,66 @@ def batch_sizes(stats):
     return {int(entry["batch_size"]): int(entry["compute_infer"]["count"]) for entry in stats.get("batch_stats", [])}
 
 
-@pytest.fixture(scope="module")
-def slow_width(batching_server):
+class SlowWidth:
     """A width whose execution takes about SLOW_TARGET_S on this machine.
 
     Small widths are dominated by fixed per-request costs, so the cubic
     scaling is applied from a probe that already takes tens of milliseconds,
-    then corrected once more from a measurement at the chosen width."""
-    triton = new_client(batching_server)
+    then corrected from the fastest of two runs at the chosen width: noise
+    (a busy CI machine, a sanitizer) only ever makes a run slower, and a
+    width chosen from a slow run would then be too short later."""
 
-    def seconds_at(width):
-        start = time.monotonic()
-        infer(triton, "db_priority", 1, width, 0)
-        return max(time.monotonic() - start, 1e-3)
+    def __init__(self, server):
+        triton = new_client(server)
 
-    try:
-        width = 1200
-        seconds_at(width)  # warm up
-        for _ in range(2):
-            width = max(200, min(int(width * (SLOW_TARGET_S / seconds_at(width)) ** (1 / 3)), 6000))
-    finally:
-        triton.close()
-    return width
+        def seconds_at(width):
+            fastest = None
+            for _ in range(2):
+                start = time.monotonic()
+                infer(triton, "db_priority", 1, width, 0)
+                took = max(time.monotonic() - start, 1e-3)
+                fastest = took if fastest is None else min(fastest, took)
+            return fastest
+
+        try:
+            width = 1200
+            seconds_at(width)  # warm up
+            for _ in range(2):
+                width = int(width * (SLOW_TARGET_S / seconds_at(width)) ** (1 / 3))
+                width = max(200, min(width, MAX_WIDTH))
+        finally:
+            triton.close()
+        self.width = width
+
+    def lengthen(self):
+        """About twice the execution time, for a retry on a machine that got faster."""
+        self.width = min(int(self.width * 2 ** (1 / 3)) + 1, MAX_WIDTH)
+
+
+@pytest.fixture(scope="module")
+def slow(batching_server):
+    return SlowWidth(batching_server)
+
+
+def behind_a_slow_request(slow, scenario, attempts=3):
+    """Runs scenario(width) until the slow request it starts outlasts the
+    requests the scenario lines up behind it.
+
+    scenario returns False, before asserting anything, when its slow request
+    ended too early for the test to mean anything; it is then run again with
+    a longer one. Its assertions are checked only on a run where the slow
+    request was still running when the last request behind it arrived."""
+    for _ in range(attempts):
+        if scenario(slow.width):
+            return
+        slow.lengthen()
+    pytest.fail(f"the slow request never outlasted the requests queued behind it (width {slow.width})")
+
+
+def outlasted(running, moment):
+    """Whether `running` was still executing SETTLE_S after `moment`, enough
+    for a request sent at `moment` to have reached the queue behind it."""
+    return running.ended >= moment + SETTLE_S
 
 
 class Timed:
@@ -192,67 +231,91 @@ def test_queue_delay_gathers_requests_into_one_batch(batching_server, client):
     assert int(stats["inference_count"]) == 3
 
 
-def test_full_queue_rejects_with_a_clear_error(batching_server, slow_width):
-    running = Timed(batching_server, "db_queue_limit", slow_width, 0)
-    time.sleep(SETTLE_S)  # let it reach the instance
-    burst = [Timed(batching_server, "db_queue_limit", FAST_WIDTH, seed) for seed in range(1, 7)]
-    for timed in [running] + burst:
-        timed.join()
-    assert_echo(running)
-    rejected = [t for t in burst if t.error is not None]
-    served = [t for t in burst if t.error is None]
-    assert rejected, "max_queue_size 2 let six queued requests through"
-    assert len(served) >= 2
-    for timed in rejected:
-        message = str(timed.error)
-        assert "Exceeds maximum queue size" in message, message
-        assert "max_queue_size 2" in message and "db_queue_limit" in message, message
-    for timed in served:
-        assert_echo(timed)
+def test_full_queue_rejects_with_a_clear_error(batching_server, slow):
+    def scenario(width):
+        running = Timed(batching_server, "db_queue_limit", width, 0)
+        time.sleep(SETTLE_S)  # let it reach the instance
+        burst = [Timed(batching_server, "db_queue_limit", FAST_WIDTH, seed) for seed in range(1, 7)]
+        for timed in [running] + burst:
+            timed.join()
+        assert_echo(running)
+        if not outlasted(running, burst[-1].started):
+            return False
+        rejected = [t for t in burst if t.error is not None]
+        served = [t for t in burst if t.error is None]
+        assert rejected, "max_queue_size 2 let six queued requests through"
+        assert len(served) >= 2
+        for timed in rejected:
+            message = str(timed.error)
+            assert "Exceeds maximum queue size" in message, message
+            assert "max_queue_size 2" in message and "db_queue_limit" in message, message
+        for timed in served:
+            assert_echo(timed)
+        return True
+
+    behind_a_slow_request(slow, scenario)
 
 
-def test_reject_timeout_fires_while_the_instance_is_still_busy(batching_server, slow_width):
-    running = Timed(batching_server, "db_reject", slow_width, 0)  # several times the queue timeout
-    time.sleep(SETTLE_S)
-    waiting = Timed(batching_server, "db_reject", FAST_WIDTH, 1).join()
-    assert waiting.error is not None
-    message = str(waiting.error)
-    assert "Request timeout expired" in message and "db_reject" in message, message
-    # Answered by the queue timer (0.15 s), not when the running request ended.
-    assert running.ended is None or waiting.ended < running.ended
-    assert_echo(running.join())
+def test_reject_timeout_fires_while_the_instance_is_still_busy(batching_server, slow):
+    def scenario(width):
+        running = Timed(batching_server, "db_reject", width, 0)  # several times the queue timeout
+        time.sleep(SETTLE_S)
+        waiting = Timed(batching_server, "db_reject", FAST_WIDTH, 1).join()
+        assert_echo(running.join())
+        if not outlasted(running, waiting.started + 0.15):  # the queue timeout
+            return False
+        assert waiting.error is not None
+        message = str(waiting.error)
+        assert "Request timeout expired" in message and "db_reject" in message, message
+        # Answered by the queue timer (0.15 s), not when the running request ended.
+        assert waiting.ended < running.ended
+        return True
+
+    behind_a_slow_request(slow, scenario)
 
 
-def test_request_timeout_with_delay_action_moves_the_request_back(batching_server, slow_width):
+def test_request_timeout_with_delay_action_moves_the_request_back(batching_server, slow):
     # Queued requests run one at a time (max_batch_size 1) and take about
     # 0.1 s each, so their order shows in when they end, whatever the jitter
     # of the client threads' clocks.
-    medium = slow_width // 2
-    running = Timed(batching_server, "db_delay_policy", slow_width, 0)
-    time.sleep(SETTLE_S)
-    delayed = Timed(batching_server, "db_delay_policy", medium, 1, timeout=20000)  # 20 ms
-    time.sleep(SETTLE_S)
-    on_time = Timed(batching_server, "db_delay_policy", medium, 2)
-    for timed in (running, delayed, on_time):
-        assert_echo(timed.join())  # DELAY never rejects
-    assert on_time.ended <= delayed.ended
+    def scenario(width):
+        medium = width // 2
+        running = Timed(batching_server, "db_delay_policy", width, 0)
+        time.sleep(SETTLE_S)
+        delayed = Timed(batching_server, "db_delay_policy", medium, 1, timeout=20000)  # 20 ms
+        time.sleep(SETTLE_S)
+        on_time = Timed(batching_server, "db_delay_policy", medium, 2)
+        for timed in (running, delayed, on_time):
+            assert_echo(timed.join())  # DELAY never rejects
+        if not outlasted(running, on_time.started):
+            return False
+        assert on_time.ended <= delayed.ended
+        return True
+
+    behind_a_slow_request(slow, scenario)
 
 
-def test_higher_priority_is_served_first(batching_server, slow_width):
+def test_higher_priority_is_served_first(batching_server, slow):
     # Queued requests run one at a time (max_batch_size 1) and take about
     # 0.1 s each, so their order shows in when they end, whatever the jitter
     # of the client threads' clocks.
-    medium = slow_width // 2
-    running = Timed(batching_server, "db_priority", slow_width, 0)
-    time.sleep(SETTLE_S)
-    low = Timed(batching_server, "db_priority", medium, 1, priority=2)
-    default = Timed(batching_server, "db_priority", medium, 2)  # default level 2
-    time.sleep(SETTLE_S)
-    high = Timed(batching_server, "db_priority", medium, 3, priority=1)
-    for timed in (running, low, default, high):
-        assert_echo(timed.join())
-    assert high.ended <= low.ended
-    assert high.ended <= default.ended
+    def scenario(width):
+        medium = width // 2
+        running = Timed(batching_server, "db_priority", width, 0)
+        time.sleep(SETTLE_S)
+        low = Timed(batching_server, "db_priority", medium, 1, priority=2)
+        default = Timed(batching_server, "db_priority", medium, 2)  # default level 2
+        time.sleep(SETTLE_S)
+        high = Timed(batching_server, "db_priority", medium, 3, priority=1)
+        for timed in (running, low, default, high):
+            assert_echo(timed.join())
+        if not outlasted(running, high.started):
+            return False
+        assert high.ended <= low.ended
+        assert high.ended <= default.ended
+        return True
+
+    behind_a_slow_request(slow, scenario)
 
 
 def test_bad_priority_parameter_is_refused(batching_server):
@@ -265,31 +328,44 @@ def test_bad_priority_parameter_is_refused(batching_server):
         "model 'db_priority': request parameter 'priority' must be a non-negative integer")
 
 
-def test_preserve_ordering_holds_a_fast_response_behind_a_slow_earlier_one(batching_server, slow_width):
-    # Two instances: the fast request runs at once on the second instance but
-    # is answered only after the slow one that arrived first.
-    slow = Timed(batching_server, "db_ordered", slow_width, 0)
-    time.sleep(SETTLE_S)
-    fast = Timed(batching_server, "db_ordered", FAST_WIDTH, 1)
-    assert_echo(slow.join())
-    assert_echo(fast.join())
-    # The two answers leave the server back to back and two client threads
-    # stamp them independently, so allow 50 ms; a fast request that was not
-    # held back would end about SLOW_TARGET_S - SETTLE_S earlier.
-    assert fast.ended >= slow.ended - 0.05
-    # Without preserve_ordering the same pair finishes fast-first.
-    slow = Timed(batching_server, "db_two_instances", slow_width, 0)
-    time.sleep(SETTLE_S)
-    fast = Timed(batching_server, "db_two_instances", FAST_WIDTH, 1)
-    assert_echo(slow.join())
-    assert_echo(fast.join())
-    assert fast.ended < slow.ended
+def test_preserve_ordering_holds_a_fast_response_behind_a_slow_earlier_one(batching_server, slow):
+    def scenario(model, width):
+        slow_request = Timed(batching_server, model, width, 0)
+        time.sleep(SETTLE_S)
+        fast = Timed(batching_server, model, FAST_WIDTH, 1)
+        assert_echo(slow_request.join())
+        assert_echo(fast.join())
+        return slow_request, fast
+
+    def ordered(width):
+        # Two instances: the fast request runs at once on the second instance
+        # but is answered only after the slow one that arrived first.
+        slow_request, fast = scenario("db_ordered", width)
+        if not outlasted(slow_request, fast.started):
+            return False
+        # The two answers leave the server back to back and two client
+        # threads stamp them independently, so allow 50 ms; a fast request
+        # that was not held back would end about SLOW_TARGET_S - SETTLE_S
+        # earlier.
+        assert fast.ended >= slow_request.ended - 0.05
+        return True
+
+    def unordered(width):
+        # Without preserve_ordering the same pair finishes fast-first.
+        slow_request, fast = scenario("db_two_instances", width)
+        if not outlasted(slow_request, fast.started):
+            return False
+        assert fast.ended < slow_request.ended
+        return True
+
+    behind_a_slow_request(slow, ordered)
+    behind_a_slow_request(slow, unordered)
 
 
-def test_two_instances_execute_at_the_same_time(batching_server, client, slow_width):
+def test_two_instances_execute_at_the_same_time(batching_server, client, slow):
     before = model_stats(client, "db_two_instances")
     start = time.monotonic()
-    pair = [Timed(batching_server, "db_two_instances", slow_width, seed) for seed in (5, 6)]
+    pair = [Timed(batching_server, "db_two_instances", slow.width, seed) for seed in (5, 6)]
     for timed in pair:
         assert_echo(timed.join())
     wall_ns = (time.monotonic() - start) * 1e9
@@ -306,10 +382,9 @@ def cancelled_count(server, model):
     return scrape(server).value("nv_inference_request_failure", model=model, version="1", reason="CANCELED")
 
 
-def assert_dropped_from_queue(server, client, running, stats_before, cancelled_before):
-    """After `running` ends, exactly one queued request of db_priority was
-    dropped as CANCELED and never executed."""
-    assert_echo(running.join())
+def assert_dropped_from_queue(server, client, stats_before, cancelled_before):
+    """Exactly one queued request of db_priority was dropped as CANCELED
+    and never executed, after the running request ended."""
     # The dropped request is answered (as a failure) when the batcher sees it.
     deadline = time.monotonic() + 10
     while cancelled_count(server, "db_priority") == cancelled_before and time.monotonic() < deadline:
@@ -320,37 +395,71 @@ def assert_dropped_from_queue(server, client, running, stats_before, cancelled_b
     assert int(after["execution_count"]) == int(stats_before["execution_count"]) + 1
 
 
-def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_server, client, slow_width):
-    before = model_stats(client, "db_priority")
-    cancelled_before = cancelled_count(batching_server, "db_priority")
-    running = Timed(batching_server, "db_priority", slow_width, 0)
-    time.sleep(SETTLE_S)
-    # A raw HTTP request that queues behind the running one, then hangs up.
-    body = json.dumps({"inputs": [http_raw.json_input("INPUT0", "FP32", [1, FAST_WIDTH], [0.5] * FAST_WIDTH)]})
-    with socket.create_connection(("127.0.0.1", batching_server.http_port)) as sock:
-        sock.sendall((f"POST /v2/models/db_priority/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+def test_a_client_that_disconnects_has_its_queued_request_dropped(batching_server, client, slow):
+    def scenario(width):
+        before = model_stats(client, "db_priority")
+        cancelled_before = cancelled_count(batching_server, "db_priority")
+        running = Timed(batching_server, "db_priority", width, 0)
+        time.sleep(SETTLE_S)
+        # A raw HTTP request that queues behind the running one, then hangs up.
+        body = json.dumps({"inputs": [http_raw.json_input("INPUT0", "FP32", [1, FAST_WIDTH], [0.5] * FAST_WIDTH)]})
+        with socket.create_connection(("127.0.0.1", batching_server.http_port)) as sock:
+            sent = time.monotonic()
+            sock.sendall((f"POST /v2/models/db_priority/infer HTTP/1.1\r\nHost: x\r\n"
+                          f"Content-Type: application/json\r\n"
+                          f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+            time.sleep(0.05)
+        assert_echo(running.join())
+        if not outlasted(running, sent):
+            wait_for_quiet(batching_server, "db_priority")
+            return False
+        assert_dropped_from_queue(batching_server, client, before, cancelled_before)
+        return True
+
+    behind_a_slow_request(slow, scenario)
+
+
+def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server, client, slow):
+    deadline_s = 0.25
+
+    def scenario(width):
+        before = model_stats(client, "db_priority")
+        cancelled_before = cancelled_count(batching_server, "db_priority")
+        # Connect first: under a sanitizer, opening the channel alone can take
+        # longer than the deadline, and then the call never reaches the queue.
+        triton = grpcclient.InferenceServerClient(batching_server.grpc_url)
+        try:
+            assert triton.is_server_live()
+            running = Timed(batching_server, "db_priority", width, 0)
+            time.sleep(SETTLE_S)
+            data = np.full((1, FAST_WIDTH), 0.5, dtype=np.float32)
+            tensor = grpcclient.InferInput("INPUT0", [1, FAST_WIDTH], "FP32")
+            tensor.set_data_from_numpy(data)
+            sent = time.monotonic()
+            try:
+                triton.infer("db_priority", [tensor], client_timeout=deadline_s)
+                error = None
+            except InferenceServerException as raised:
+                error = raised
+        finally:
+            triton.close()
+        assert_echo(running.join())
+        if not outlasted(running, sent + deadline_s):
+            wait_for_quiet(batching_server, "db_priority")
+            return False
+        assert error is not None, "the call outlived its deadline"
+        assert "Deadline" in str(error) or "DEADLINE" in str(error), error
+        assert_dropped_from_queue(batching_server, client, before, cancelled_before)
+        return True
+
+    behind_a_slow_request(slow, scenario)
+
+
+def wait_for_quiet(server, model):
+    """Lets a request left over from a run that did not count finish, so that
+    the next run's statistics start from rest."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if scrape(server).value("nv_inference_pending_request_count", model=model, version="1") == 0:
+            return
         time.sleep(0.05)
-    assert_dropped_from_queue(batching_server, client, running, before, cancelled_before)
-
-
-def test_a_grpc_call_past_its_deadline_is_dropped_from_the_queue(batching_server, client, slow_width):
-    before = model_stats(client, "db_priority")
-    cancelled_before = cancelled_count(batching_server, "db_priority")
-    # Connect first: under a sanitizer, opening the channel alone can take
-    # longer than the deadline, and then the call never reaches the queue.
-    triton = grpcclient.InferenceServerClient(batching_server.grpc_url)
-    assert triton.is_server_live()
-    running = Timed(batching_server, "db_priority", slow_width, 0)
-    time.sleep(SETTLE_S)
-    try:
-        data = np.full((1, FAST_WIDTH), 0.5, dtype=np.float32)
-        tensor = grpcclient.InferInput("INPUT0", [1, FAST_WIDTH], "FP32")
-        tensor.set_data_from_numpy(data)
-        # Well inside the running request's remaining SLOW_TARGET_S - SETTLE_S.
-        with pytest.raises(InferenceServerException) as raised:
-            triton.infer("db_priority", [tensor], client_timeout=0.25)
-        assert "Deadline" in str(raised.value) or "DEADLINE" in str(raised.value), raised.value
-    finally:
-        triton.close()
-    assert_dropped_from_queue(batching_server, client, running, before, cancelled_before)
