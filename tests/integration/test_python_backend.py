@@ -37,6 +37,8 @@ def python_repo(tmp_path_factory):
     cm.write_pipeline(repo)
     pm.write_python_model(repo, "conda", pm.PROBE, pm.probe_config(
         "conda", 'parameters { key: "EXECUTION_ENV_PATH" value: { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }\n'))
+    pm.write_python_model(repo, "bad_timeout", pm.PROBE, pm.probe_config(
+        "bad_timeout", 'parameters { key: "execute_timeout_seconds" value: { string_value: "soon" } }\n'))
     return repo
 
 
@@ -161,6 +163,13 @@ def test_execution_env_path_is_refused_with_a_reason(python_server):
     client = httpclient.InferenceServerClient(url=python_server.url)
     row = next(r for r in client.get_model_repository_index() if r["name"] == "conda")
     assert row["state"] == "UNAVAILABLE" and "EXECUTION_ENV_PATH" in row["reason"]
+
+
+def test_an_execute_timeout_that_is_not_a_number_is_refused_with_a_reason(python_server):
+    client = httpclient.InferenceServerClient(url=python_server.url)
+    row = next(r for r in client.get_model_repository_index() if r["name"] == "bad_timeout")
+    assert row["state"] == "UNAVAILABLE"
+    assert "execute_timeout_seconds" in row["reason"] and "'soon'" in row["reason"], row["reason"]
 
 
 def test_a_leaking_model_does_not_grow_the_server(python_server, inferd_binary):

@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -39,6 +41,19 @@ std::string ChooseInterpreter(const std::string& module_dir) {
   return "python3";
 }
 
+// A model parameter that must be a number in [low, high]; UNAVAILABLE (the
+// model does not load) naming it otherwise.
+Result<double> NumberParameter(const std::string& text, const char* name, const std::string& subject, double low,
+                              double high) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(value >= low && value <= high)) {
+    return Status::Unavailable(
+        fmt::format("{}: parameter {} must be a number from {} to {}, not '{}'", subject, name, low, high, text));
+  }
+  return value;
+}
+
 void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
@@ -68,7 +83,7 @@ Result<ModelFileInfo> PythonBackend::DescribeModel(const std::string&) { return 
 Result<std::string> PythonBackend::CompleteConfigJson(const std::string& model_path,
                                                       const inference::ModelConfig& config) {
   ASSIGN_OR_RETURN(std::string config_json, ConfigJson(config, fmt::format("'{}'", model_path)));
-  ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process, StubProcess::Start(interpreter_, stub_script_, model_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> process, StubProcess::Start(interpreter_, stub_script_, model_path, 0));
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.StartObject();
@@ -114,7 +129,14 @@ Result<std::unique_ptr<BackendInstance>> PythonBackend::CreateInstance(const std
   launch.decoupled = module_config.decoupled;
   if (auto timeout = module_config.parameters.find("execute_timeout_seconds");
       timeout != module_config.parameters.end()) {
-    launch.execute_timeout = std::chrono::milliseconds(static_cast<int64_t>(std::stod(timeout->second) * 1000));
+    ASSIGN_OR_RETURN(double seconds, NumberParameter(timeout->second, "execute_timeout_seconds", subject, 1e-3, 1e7));
+    launch.execute_timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  }
+  if (auto bytes = module_config.parameters.find("shm-region-byte-size"); bytes != module_config.parameters.end()) {
+    // 0 sends every payload through the socket; a region smaller than a
+    // block header would hold nothing.
+    ASSIGN_OR_RETURN(double size, NumberParameter(bytes->second, "shm-region-byte-size", subject, 0, 1ull << 40));
+    launch.shared_region_bytes = size < 4096 ? 0 : static_cast<size_t>(size);
   }
   ASSIGN_OR_RETURN(std::string config_json, ConfigJson(config, subject));
   // Triton's initialize() args: every value a string.

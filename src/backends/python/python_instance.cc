@@ -55,7 +55,8 @@ uint64_t PythonInstance::NextTag() {
 Status PythonInstance::StartProcess() {
   StopProcess();
   ASSIGN_OR_RETURN(std::unique_ptr<StubProcess> started,
-                   StubProcess::Start(launch_.interpreter, launch_.stub_script, launch_.model_file));
+                   StubProcess::Start(launch_.interpreter, launch_.stub_script, launch_.model_file,
+                                      launch_.shared_region_bytes));
   {
     std::lock_guard lock(mutex_);
     lost_.reset();
@@ -297,7 +298,7 @@ void PythonInstance::Answer(uint64_t tag, size_t index, std::optional<Result<std
 }
 
 Result<std::vector<Tensor>> PythonInstance::ReadOutputs(const rapidjson::Value& entries,
-                                                        const std::shared_ptr<std::string>& payload,
+                                                        const Payload& payload,
                                                         const std::vector<std::string>& wanted) const {
   if (!entries.IsArray()) return Status::Internal(fmt::format("{}: a response without outputs", subject_));
   std::vector<Tensor> produced;

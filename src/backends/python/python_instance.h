@@ -38,6 +38,7 @@ struct StubLaunch {
   std::string model_file;   // <model>/<version>/model.py
   std::chrono::milliseconds execute_timeout{std::chrono::minutes(5)};
   bool decoupled = false;   // model_transaction_policy.decoupled
+  size_t shared_region_bytes = 16 << 20;  // per direction; 0: payloads go through the socket only
 };
 
 class PythonInstance final : public BackendInstance {
@@ -101,7 +102,7 @@ class PythonInstance final : public BackendInstance {
   // Under mutex_: request `index` of `call` is answered for good; returns its sink.
   ResponseSink* CloseRequest(std::map<uint64_t, OpenCall>::iterator call, size_t index);
   // The outputs of one response: the entries a request asked for, pointing into `payload`.
-  Result<std::vector<Tensor>> ReadOutputs(const rapidjson::Value& entries, const std::shared_ptr<std::string>& payload,
+  Result<std::vector<Tensor>> ReadOutputs(const rapidjson::Value& entries, const Payload& payload,
                                           const std::vector<std::string>& wanted) const;
   // An execute call's reply: the returned responses, or the call's error.
   void OnExecuteReturned(uint64_t tag, const Result<Frame>& reply);

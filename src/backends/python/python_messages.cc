@@ -57,7 +57,7 @@ void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::v
   writer.EndArray();
 }
 
-Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
+Result<Tensor> ReadTensor(const rapidjson::Value& entry, const Payload& payload,
                           const std::string& subject) {
   if (!entry.IsObject() || !entry.HasMember("name") || !entry.HasMember("datatype") || !entry.HasMember("shape") ||
       !entry.HasMember("offset") || !entry.HasMember("size")) {
@@ -71,13 +71,13 @@ Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<s
   for (const auto& dim : entry["shape"].GetArray()) tensor.shape.push_back(dim.GetInt64());
   const uint64_t offset = entry["offset"].GetUint64();
   const uint64_t size = entry["size"].GetUint64();
-  if (offset > payload->size() || size > payload->size() - offset) {
+  if (offset > payload.bytes.size() || size > payload.bytes.size() - offset) {
     return Status::Internal(fmt::format("{}: tensor '{}' lies outside what the Python process sent", subject,
                                         tensor.name));
   }
-  tensor.data = payload->data() + offset;
+  tensor.data = payload.bytes.data() + offset;
   tensor.byte_size = size;
-  tensor.owner = payload;
+  tensor.owner = payload.owner;
   return tensor;
 }
 

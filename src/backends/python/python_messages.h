@@ -12,6 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "backends/python/shared_arena.h"
 #include "common/status.h"
 #include "types/inference_request.h"
 #include "types/tensor.h"
@@ -24,7 +25,7 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 // appended to `pieces` (offsets count from the first piece already there).
 void WriteTensors(JsonWriter& writer, const std::vector<Tensor>& tensors, std::vector<std::string_view>* pieces);
 // One such entry as a tensor pointing into `payload` (which it keeps alive).
-Result<Tensor> ReadTensor(const rapidjson::Value& entry, const std::shared_ptr<std::string>& payload,
+Result<Tensor> ReadTensor(const rapidjson::Value& entry, const Payload& payload,
                           const std::string& subject);
 // A JSON string's text ("" for anything else).
 std::string_view Text(const rapidjson::Value& value);

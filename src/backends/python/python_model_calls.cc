@@ -36,7 +36,7 @@ void SendModelCallReply(StubProcess& process, uint64_t tag, const Result<Inferen
   (void)process.Send(FrameKind::kModelCallReply, tag, {buffer.GetString(), buffer.GetSize()}, pieces);
 }
 
-Result<InferenceRequest> ReadModelCall(const rapidjson::Document& ask, const std::shared_ptr<std::string>& payload,
+Result<InferenceRequest> ReadModelCall(const rapidjson::Document& ask, const Payload& payload,
                                        const std::string& subject) {
   if (ask.HasParseError() || !ask.IsObject() || !ask.HasMember("model_name") || !ask.HasMember("inputs") ||
       !ask["inputs"].IsArray()) {

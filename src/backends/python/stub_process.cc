@@ -22,6 +22,9 @@ namespace inferd::python {
 namespace {
 
 constexpr int kStubFd = 3;
+constexpr int kToStubRegionFd = 4;   // the stub reads it
+constexpr int kToServerRegionFd = 5;  // the stub writes it
+constexpr size_t kBlockDescriptorSize = 16;  // u64 block offset, u64 payload length
 constexpr auto kExitGrace = std::chrono::seconds(5);
 constexpr size_t kFramePrefixSize = 21;  // kind, header length, payload length, tag
 
@@ -36,24 +39,53 @@ std::string DescribeExit(int status) {
 }  // namespace
 
 Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& interpreter, const std::string& stub_script,
-                                                        const std::string& model_file) {
+                                                        const std::string& model_file, size_t region_bytes) {
+  std::shared_ptr<SharedRegion> to_stub;
+  std::shared_ptr<SharedRegion> to_server;
+  if (region_bytes > 0) {
+    Result<std::shared_ptr<SharedRegion>> created = SharedRegion::Create("inferd-python-to-stub", region_bytes);
+    if (created.ok()) {
+      to_stub = std::move(created).value();
+      created = SharedRegion::Create("inferd-python-to-server", region_bytes);
+    }
+    if (!created.ok()) {
+      return created.status().WithPrefix("cannot create the shared memory of a Python process");
+    }
+    to_server = std::move(created).value();
+  }
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     return Status::Unavailable(fmt::format("cannot create the socket to a Python process: {}", Errno(errno)));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  // dup2 onto fd 3 clears close-on-exec there; every other descriptor of the
-  // server stays closed in the child.
-  posix_spawn_file_actions_adddup2(&actions, fds[1], kStubFd);
   std::vector<std::string> arguments = {interpreter, "-u", stub_script, "--fd", std::to_string(kStubFd),
                                         "--model-file", model_file};
+  std::vector<std::pair<int, int>> passed = {{fds[1], kStubFd}};  // server fd -> the child's
+  if (to_stub) {
+    passed.emplace_back(to_stub->fd(), kToStubRegionFd);
+    passed.emplace_back(to_server->fd(), kToServerRegionFd);
+    arguments.insert(arguments.end(), {"--regions", fmt::format("{},{}", kToStubRegionFd, kToServerRegionFd),
+                                       "--region-bytes", std::to_string(region_bytes)});
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  // Each one is first copied above the child's numbers, so no dup2 onto
+  // 3, 4 or 5 overwrites a descriptor still to be passed (another model
+  // loading at the same time can leave the region or socket on fd 3 or 4).
+  // dup2 clears close-on-exec on the copy; every other descriptor of the
+  // server stays closed in the child.
+  std::vector<int> copies;
+  for (const auto& [from, to] : passed) {
+    const int copy = fcntl(from, F_DUPFD_CLOEXEC, kToServerRegionFd + 1);
+    copies.push_back(copy);
+    posix_spawn_file_actions_adddup2(&actions, copy, to);
+  }
   std::vector<char*> argv;
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
   const int spawned = posix_spawnp(&pid, interpreter.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  for (int copy : copies) close(copy);
   close(fds[1]);
   if (spawned != 0) {
     close(fds[0]);
@@ -62,7 +94,13 @@ Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& inter
   // Non-blocking: a read or write is tried first and waited for (poll) only
   // when it would block, which saves a system call per frame.
   fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-  return std::unique_ptr<StubProcess>(new StubProcess(pid, fds[0]));
+  return std::unique_ptr<StubProcess>(new StubProcess(pid, fds[0], std::move(to_stub), std::move(to_server)));
+}
+
+StubProcess::StubProcess(pid_t pid, int fd, std::shared_ptr<SharedRegion> to_stub,
+                         std::shared_ptr<SharedRegion> to_server)
+    : pid_(pid), fd_(fd), to_server_(std::move(to_server)) {
+  if (to_stub) to_stub_.emplace(std::move(to_stub));
 }
 
 StubProcess::~StubProcess() {
@@ -103,18 +141,37 @@ Status StubProcess::Send(FrameKind kind, uint64_t tag, std::string_view header,
                          const std::vector<std::string_view>& pieces) {
   uint64_t payload = 0;
   for (std::string_view piece : pieces) payload += piece.size();
+  std::optional<uint64_t> block;
+  if (payload >= kSharedPayloadMin && to_stub_) block = to_stub_->Allocate(payload);
+  uint64_t descriptor[2] = {0, payload};
   char prefix[kFramePrefixSize];
   const uint32_t header_size = static_cast<uint32_t>(header.size());
-  prefix[0] = static_cast<char>(kind);
+  const uint64_t sent_payload = block ? kBlockDescriptorSize : payload;
+  prefix[0] = static_cast<char>(static_cast<uint8_t>(kind) | (block ? kInSharedMemory : 0));
   std::memcpy(prefix + 1, &header_size, 4);
-  std::memcpy(prefix + 5, &payload, 8);
+  std::memcpy(prefix + 5, &sent_payload, 8);
   std::memcpy(prefix + 13, &tag, 8);
   std::vector<iovec> chunks;
   chunks.push_back({prefix, sizeof prefix});
   chunks.push_back({const_cast<char*>(header.data()), header.size()});
-  for (std::string_view piece : pieces) {
-    if (!piece.empty()) chunks.push_back({const_cast<char*>(piece.data()), piece.size()});
+  if (block) {
+    // The one copy of these bytes on their way to the stub.
+    char* target = to_stub_->PayloadOf(*block);
+    for (std::string_view piece : pieces) {
+      std::memcpy(target, piece.data(), piece.size());
+      target += piece.size();
+    }
+    descriptor[0] = *block;
+    chunks.push_back({descriptor, sizeof descriptor});
+  } else {
+    for (std::string_view piece : pieces) {
+      if (!piece.empty()) chunks.push_back({const_cast<char*>(piece.data()), piece.size()});
+    }
   }
+  return Write(chunks);
+}
+
+Status StubProcess::Write(std::vector<iovec>& chunks) {
   std::lock_guard lock(write_mutex_);
   size_t next = 0;
   while (next < chunks.size()) {
@@ -196,14 +253,26 @@ Result<Frame> StubProcess::Receive(Deadline deadline) {
   Frame frame;
   uint32_t header_size = 0;
   uint64_t payload_size = 0;
-  frame.kind = static_cast<FrameKind>(prefix[0]);
+  const auto kind = static_cast<uint8_t>(prefix[0]);
+  frame.kind = static_cast<FrameKind>(kind & ~kInSharedMemory);
   std::memcpy(&header_size, prefix + 1, 4);
   std::memcpy(&payload_size, prefix + 5, 8);
   std::memcpy(&frame.tag, prefix + 13, 8);
   frame.header.resize(header_size);
-  frame.payload = std::make_shared<std::string>(payload_size, '\0');
   RETURN_IF_ERROR(ReadExact(frame.header.data(), header_size, deadline));
-  RETURN_IF_ERROR(ReadExact(frame.payload->data(), payload_size, deadline));
+  if ((kind & kInSharedMemory) != 0) {
+    uint64_t descriptor[2] = {0, 0};
+    if (payload_size != sizeof descriptor || !to_server_) {
+      return Status::Internal("the Python process sent a shared-memory frame that cannot be read");
+    }
+    RETURN_IF_ERROR(ReadExact(reinterpret_cast<char*>(descriptor), sizeof descriptor, deadline));
+    ASSIGN_OR_RETURN(frame.payload, LeaseBlock(to_server_, descriptor[0], descriptor[1]));
+    return frame;
+  }
+  // Not zero-filled first: every byte is read into it.
+  std::shared_ptr<char[]> bytes = std::make_shared_for_overwrite<char[]>(payload_size);
+  RETURN_IF_ERROR(ReadExact(bytes.get(), payload_size, deadline));
+  frame.payload = Payload{std::string_view(bytes.get(), payload_size), std::move(bytes)};
   return frame;
 }
 

@@ -188,3 +188,76 @@ output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] },
          { name: "ID" data_type: TYPE_STRING dims: [ 1 ] } ]
 dynamic_batching { max_queue_delay_microseconds: 300000 }
 '''
+
+# Shared-memory transport: returns INPUT0 as OUTPUT0 and says where its input
+# lay (WHERE: "shared" for the process's shared region, "socket" for a copy
+# read from the socket). With the request parameter "keep": true it keeps the
+# input array (and a private copy of it) for good; KEPT_INTACT says whether
+# every kept array still holds what it held when it came.
+WHERE = '''
+import json
+import mmap
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+def where(array):
+    holder = array
+    while True:
+        if isinstance(holder, np.ndarray) and holder.base is not None:
+            holder = holder.base
+        elif isinstance(holder, memoryview):
+            holder = holder.obj
+        else:
+            break
+    return "shared" if isinstance(holder, mmap.mmap) else "socket"
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        self.kept = []
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            data = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+            if json.loads(request.parameters()).get("keep"):
+                self.kept.append((data, data.copy()))
+            intact = all(np.array_equal(kept, copy) for kept, copy in self.kept)
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUTPUT0", data),
+                pb_utils.Tensor("WHERE", np.array([where(data).encode()], dtype=np.object_)),
+                pb_utils.Tensor("KEPT_INTACT", np.array([intact]))]))
+        return responses
+'''
+
+
+def where_config(name, extra=""):
+    return (f'name: "{name}"\nbackend: "python"\nmax_batch_size: 0\n'
+            'input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ -1 ] } ]\n'
+            'output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ -1 ] },\n'
+            '         { name: "WHERE" data_type: TYPE_STRING dims: [ 1 ] },\n'
+            '         { name: "KEPT_INTACT" data_type: TYPE_BOOL dims: [ 1 ] } ]\n' + extra)
+
+
+# BLS with large tensors: sends INPUT0 to the model named by the parameter
+# "target" and returns what came back, and where the answer lay.
+BLS_WHERE = WHERE.split("class TritonPythonModel")[0] + '''
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            target = json.loads(request.parameters())["target"]
+            answer = pb_utils.InferenceRequest(
+                model_name=target, requested_output_names=["OUTPUT0", "WHERE"],
+                inputs=[pb_utils.get_input_tensor_by_name(request, "INPUT0")]).exec()
+            if answer.has_error():
+                raise pb_utils.TritonModelException(answer.error().message())
+            output = pb_utils.get_output_tensor_by_name(answer, "OUTPUT0").as_numpy()
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("OUTPUT0", output),
+                pb_utils.Tensor("WHERE", np.array([where(output).encode()], dtype=np.object_)),
+                pb_utils.Tensor("KEPT_INTACT", np.array([True]))]))
+        return responses
+'''

@@ -6,6 +6,10 @@ loads model.py, then answers frames until the server closes the socket:
   frame   := u8 kind | u32 header length | u64 payload length | u64 tag | header (JSON) | payload
   tensors := header entries {name, datatype, shape, offset, size} into the payload
 
+A payload of 64 KiB or more lies in shared memory instead (--regions, see
+inferd_shared_arena.py): the kind has bit 0x80 set and the payload is a u64
+block offset and a u64 length in the sender's region.
+
 Server to stub: CALL (tag: the call's number) and MODEL_CALL_REPLY (tag: the
 BLS call it answers). Stub to server: REPLY (to a CALL), RESPONSE (one
 response of one request of an execute CALL) and MODEL_CALL (a BLS request).
@@ -43,10 +47,12 @@ import traceback
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import inferd_shared_arena as arena  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
 FRAME = struct.Struct("<BIQQ")
 CALL, MODEL_CALL_REPLY, REPLY, RESPONSE, MODEL_CALL = 1, 2, 3, 4, 5
+IN_SHARED_MEMORY = 0x80
 LENGTH = struct.Struct("<I")
 # int64 fields of Triton's model config, which protobuf's JSON writes as
 # strings; Triton's model.py files expect numbers (as Triton gives them).
@@ -75,7 +81,12 @@ class Channel:
 
     SMALL = 1 << 16
 
-    def __init__(self, fd):
+    def __init__(self, fd, regions=None, region_bytes=0):
+        self.to_stub = self.to_server = None
+        if regions:
+            to_stub_fd, to_server_fd = (int(fd) for fd in regions.split(","))
+            self.to_stub = arena.ArenaReader(arena.map_region(to_stub_fd, region_bytes))
+            self.to_server = arena.ArenaWriter(arena.map_region(to_server_fd, region_bytes))
         self.sock = socket.socket(fileno=fd)
         self.reader = self.sock.makefile("rb", buffering=self.SMALL)
         self.write_lock = threading.Lock()
@@ -100,6 +111,11 @@ class Channel:
         kind, header_length, payload_length, tag = FRAME.unpack(bytes(self._read_exact(FRAME.size)))
         header = json.loads(self._read_exact(header_length))
         payload = self._read_exact(payload_length) if payload_length else bytearray()
+        if kind & IN_SHARED_MEMORY:
+            if self.to_stub is None or payload_length != arena.DESCRIPTOR.size:
+                raise EOFError  # not a frame this process can read: leave
+            payload = self.to_stub.lease(*arena.DESCRIPTOR.unpack(payload))
+            kind &= ~IN_SHARED_MEMORY
         return kind, tag, header, payload
 
     def _wait_for(self, take):
@@ -153,6 +169,12 @@ class Channel:
     def send(self, kind, tag, header, buffers=()):
         encoded = json.dumps(header).encode()
         total = sum(len(b) for b in buffers)
+        if total >= arena.SHARED_PAYLOAD_MIN and self.to_server is not None:
+            block = self.to_server.allocate(total)
+            if block is not None:
+                self.to_server.write(block, buffers)
+                kind |= IN_SHARED_MEMORY
+                buffers, total = [arena.DESCRIPTOR.pack(block, total)], arena.DESCRIPTOR.size
         prefix = FRAME.pack(kind, len(encoded), total, tag) + encoded
         with self.write_lock:
             if total <= self.SMALL:
@@ -332,8 +354,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--model-file", required=True)
+    parser.add_argument("--regions", help="the shared-memory regions' fds: to this process, to the server")
+    parser.add_argument("--region-bytes", type=int, default=0)
     args = parser.parse_args()
-    channel = Channel(args.fd)
+    channel = Channel(args.fd, args.regions, args.region_bytes)
     pb_utils._BLS_SEND, pb_utils._BLS_STREAM = model_calls(channel)
     loop = asyncio.new_event_loop()
     pb_utils._MODEL_DIR = os.path.dirname(os.path.dirname(os.path.abspath(args.model_file)))
@@ -345,11 +369,12 @@ def main():
         load_error = None
     except Exception as error:
         load_error = f"cannot load {args.model_file}: {error_text(error)}"
-    while True:
-        try:
-            _, tag, header, payload = channel.next_call()
-        except EOFError:
-            return 0
+    def handle(call):
+        """Answers one CALL; False once the process should leave. Its locals
+        (the call's payload among them) are gone when it returns: a payload
+        in shared memory goes back to the server once nothing refers to it."""
+        nonlocal model, decoupled
+        _, tag, header, payload = call
         op = header.get("op")
 
         def reply(answer, buffers=()):
@@ -357,7 +382,7 @@ def main():
 
         if load_error is not None:
             reply({"error": load_error})
-            continue
+            return True
         try:
             if op == "execute":
                 reply(*execute(model, tag, header, payload, loop, channel, decoupled))
@@ -379,12 +404,19 @@ def main():
                 if model is not None and hasattr(model, "finalize"):
                     model.finalize()
                 reply({"ok": True})
-                return 0
+                return False
             else:
                 reply({"error": f"unknown operation '{op}'"})
         except Exception as error:
             reply({"error": error_text(error)})
+        return True
 
+    while True:
+        try:
+            if not handle(channel.next_call()):
+                return 0
+        except EOFError:
+            return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,152 @@
+#include "backends/python/shared_arena.h"
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace inferd::python {
+namespace {
+
+constexpr size_t kCapacity = 64 * 1024;
+
+std::shared_ptr<SharedRegion> NewRegion(size_t capacity = kCapacity) {
+  Result<std::shared_ptr<SharedRegion>> region = SharedRegion::Create("shared-arena-test", capacity);
+  EXPECT_TRUE(region.ok()) << region.status().ToString();
+  return std::move(region).value();
+}
+
+// What the reading process does when it is done with a block.
+void Release(const SharedRegion& region, uint64_t block) {
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(region.base() + block))
+      .store(kBlockReleased, std::memory_order_release);
+}
+
+uint32_t StateOf(const SharedRegion& region, uint64_t block) {
+  return std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(region.base() + block)).load();
+}
+
+TEST(ArenaWriterTest, BlocksFollowOneAnotherAlignedAndInUse) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  std::optional<uint64_t> first = writer.Allocate(100);
+  std::optional<uint64_t> second = writer.Allocate(1);
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*first, 0u);
+  EXPECT_EQ(*second, 192u);  // 64 header + 100 bytes, rounded up to 64
+  EXPECT_EQ(StateOf(*region, *first), kBlockInUse);
+  EXPECT_EQ(writer.PayloadOf(*first), region->base() + kBlockHeaderSize);
+}
+
+TEST(ArenaWriterTest, AFullRegionRefusesUntilTheOldestBlockIsReleased) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  const size_t quarter = kCapacity / 4 - kBlockHeaderSize;
+  std::vector<uint64_t> blocks;
+  for (int i = 0; i < 4; ++i) {
+    std::optional<uint64_t> block = writer.Allocate(quarter);
+    ASSERT_TRUE(block);
+    blocks.push_back(*block);
+  }
+  EXPECT_FALSE(writer.Allocate(1));
+  // Released out of order: the newer block waits for the oldest.
+  Release(*region, blocks[1]);
+  EXPECT_FALSE(writer.Allocate(1));
+  Release(*region, blocks[0]);
+  std::optional<uint64_t> reused = writer.Allocate(2 * quarter);
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(*reused, 0u);
+}
+
+TEST(ArenaWriterTest, ABlockThatDoesNotFitAtTheEndWrapsToTheFront) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  std::optional<uint64_t> a = writer.Allocate(kCapacity / 2 - kBlockHeaderSize);
+  std::optional<uint64_t> b = writer.Allocate(kCapacity / 4 - kBlockHeaderSize);
+  ASSERT_TRUE(a && b);
+  Release(*region, *a);
+  // A quarter is left at the end; half a region goes to the front instead.
+  std::optional<uint64_t> c = writer.Allocate(kCapacity / 2 - kBlockHeaderSize);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, 0u);
+  // Only the filler's released space is free now, and it is behind b.
+  EXPECT_FALSE(writer.Allocate(1));
+  Release(*region, *b);
+  Release(*region, *c);
+  std::optional<uint64_t> whole = writer.Allocate(kCapacity - kBlockHeaderSize);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(*whole, 0u);
+}
+
+TEST(ArenaWriterTest, AnEmptyRingStartsAgainFromTheFront) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  for (int i = 0; i < 100; ++i) {
+    std::optional<uint64_t> block = writer.Allocate(1000);
+    ASSERT_TRUE(block);
+    EXPECT_EQ(*block, 0u);  // the same pages every time
+    Release(*region, *block);
+  }
+}
+
+TEST(ArenaWriterTest, TooLargeForTheRegionIsRefused) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  EXPECT_FALSE(writer.Allocate(kCapacity));
+  EXPECT_TRUE(writer.Allocate(kCapacity - kBlockHeaderSize));
+}
+
+TEST(ArenaWriterTest, SizesWrittenIntoTheRegionByTheOtherSideAreNotTrusted) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  std::optional<uint64_t> block = writer.Allocate(100);
+  ASSERT_TRUE(block);
+  const uint64_t bogus = 0;
+  std::memcpy(region->base() + *block + 8, &bogus, sizeof bogus);
+  Release(*region, *block);
+  std::optional<uint64_t> next = writer.Allocate(100);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(*next, 0u);
+}
+
+TEST(LeaseBlockTest, TheLastOwnerReleasesTheBlock) {
+  auto region = NewRegion();
+  ArenaWriter writer(region);  // stands in for the other process's writer
+  std::optional<uint64_t> block = writer.Allocate(256);
+  ASSERT_TRUE(block);
+  std::memcpy(writer.PayloadOf(*block), "tensor", 6);
+  std::shared_ptr<const void> second_owner;
+  {
+    Result<Payload> leased = LeaseBlock(region, *block, 256);
+    ASSERT_TRUE(leased.ok()) << leased.status().ToString();
+    EXPECT_EQ(leased->bytes.substr(0, 6), "tensor");
+    second_owner = leased->owner;
+  }
+  EXPECT_EQ(StateOf(*region, *block), kBlockInUse);
+  second_owner.reset();
+  EXPECT_EQ(StateOf(*region, *block), kBlockReleased);
+}
+
+TEST(LeaseBlockTest, ABlockOutsideTheRegionOrNotInUseIsRefused) {
+  auto region = NewRegion();
+  EXPECT_FALSE(LeaseBlock(region, kCapacity, 0).ok());
+  EXPECT_FALSE(LeaseBlock(region, 0, kCapacity).ok());
+  EXPECT_FALSE(LeaseBlock(region, 64, ~uint64_t{0}).ok());
+  EXPECT_FALSE(LeaseBlock(region, 3, 1).ok());  // unaligned
+  EXPECT_FALSE(LeaseBlock(region, 0, 1).ok());  // never allocated
+}
+
+TEST(SharedRegionTest, BothMappingsOfTheMemfdSeeTheSameBytes) {
+  auto region = NewRegion();
+  void* other = mmap(nullptr, kCapacity, PROT_READ | PROT_WRITE, MAP_SHARED, region->fd(), 0);
+  ASSERT_NE(other, MAP_FAILED);
+  std::memcpy(region->base() + 1000, "seen", 4);
+  EXPECT_EQ(std::memcmp(static_cast<char*>(other) + 1000, "seen", 4), 0);
+  munmap(other, kCapacity);
+}
+
+}  // namespace
+}  // namespace inferd::python
