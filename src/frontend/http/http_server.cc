@@ -32,6 +32,21 @@ constexpr std::chrono::milliseconds kAcceptRetryAfterEvictionDelay{5};
 constexpr std::string_view kRefusalBody =
     R"({"error":"the server has no room for another HTTP connection: every connection is busy with a request"})";
 
+std::vector<std::unique_ptr<net::io_context>> MakeIoContexts(int thread_count) {
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (int i = 0; i < std::max(1, thread_count); ++i) {
+    contexts.push_back(std::make_unique<net::io_context>(1));  // run by one thread
+  }
+  return contexts;
+}
+
+std::vector<net::executor_work_guard<net::io_context::executor_type>> MakeWorkGuards(
+    const std::vector<std::unique_ptr<net::io_context>>& contexts) {
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (const auto& context : contexts) guards.push_back(net::make_work_guard(*context));
+  return guards;
+}
+
 bool IsOutOfDescriptors(const boost::system::error_code& ec) {
   return ec.category() == boost::system::system_category() && (ec.value() == EMFILE || ec.value() == ENFILE);
 }
@@ -50,9 +65,9 @@ HttpServer::HttpServer(std::shared_ptr<HttpHandler> handler, const HttpServerOpt
     : handler_(std::move(handler)),
       options_(options),
       registry_(std::make_shared<HttpSessionRegistry>()),
-      io_context_(std::max(1, options.thread_count)),
-      work_guard_(net::make_work_guard(io_context_)),
-      acceptor_(net::make_strand(io_context_)),
+      io_contexts_(MakeIoContexts(options.thread_count)),
+      work_guards_(MakeWorkGuards(io_contexts_)),
+      acceptor_(net::make_strand(*io_contexts_.front())),
       accept_retry_timer_(acceptor_.get_executor()),
       max_connections_(options.max_connections > 0 ? options.max_connections : DefaultMaxHttpConnections()),
       address_(options.address) {}
@@ -62,12 +77,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(std::shared_ptr<HttpHandle
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler), options));
   RETURN_IF_ERROR(server->Listen());
   server->Accept();
-  const int thread_count = std::max(1, options.thread_count);
-  for (int i = 0; i < thread_count; ++i) {
-    server->threads_.emplace_back([raw = server.get()] {
+  for (const auto& context : server->io_contexts_) {
+    server->threads_.emplace_back([context = context.get()] {
       while (true) {
         try {
-          raw->io_context_.run();
+          context->run();
           return;
         } catch (const std::exception& e) {
           // Handlers turn errors into responses; this is a last resort that
@@ -88,7 +102,7 @@ Status HttpServer::Listen() {
     endpoint = tcp::endpoint(ip, options_.port);
   } else {
     // Not a literal address: resolve a host name such as "localhost".
-    tcp::resolver resolver(io_context_);
+    tcp::resolver resolver(*io_contexts_.front());
     auto results = resolver.resolve(options_.address, std::to_string(options_.port), ec);
     if (ec || results.empty()) {
       return Status::InvalidArgument(fmt::format("HTTP address '{}' is neither an IP address nor a resolvable host: {}",
@@ -122,9 +136,10 @@ Status HttpServer::Listen() {
 }
 
 void HttpServer::Accept() {
-  // Each connection gets its own strand: its handlers never run at once, and
-  // different connections run on different io threads.
-  acceptor_.async_accept(net::make_strand(io_context_), [this](boost::system::error_code ec, tcp::socket socket) {
+  // Each connection gets its own strand (its handlers never run at once),
+  // on the io threads in turn.
+  net::io_context& context = *io_contexts_[next_context_++ % io_contexts_.size()];
+  acceptor_.async_accept(net::make_strand(context), [this](boost::system::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -208,8 +223,8 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   if (!registry_->WaitUntilEmpty(std::chrono::steady_clock::now() + grace)) {
     LogWarning("HTTP service stopping with {} connection(s) still busy after {} ms", registry_->size(), grace.count());
   }
-  work_guard_.reset();
-  io_context_.stop();
+  for (auto& guard : work_guards_) guard.reset();
+  for (const auto& context : io_contexts_) context->stop();
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
 }

@@ -1,5 +1,6 @@
-// The HTTP/1.1 listener: one acceptor and `thread_count` io threads running
-// Asio; each accepted connection becomes an HttpSession on its own strand.
+// The HTTP/1.1 listener: one acceptor and `thread_count` io threads, each
+// running its own Asio io context; each accepted connection becomes an
+// HttpSession on a strand of one of them (in turn), and stays there.
 // What requests mean is the HttpHandler's business (HttpRoutes in inferd).
 //
 // Lifetime: Stop() before destroying anything the handler uses. Responses
@@ -82,11 +83,17 @@ class HttpServer {
   const std::shared_ptr<HttpHandler> handler_;
   const HttpServerOptions options_;
   const std::shared_ptr<HttpSessionRegistry> registry_;
-  boost::asio::io_context io_context_;
-  // Keeps the io threads running while connections wait for the Server with
+  // One per io thread. A context run by several threads passes every event
+  // between them (one waits in epoll, the others on a condition variable),
+  // and those wake-ups cost more than a small request itself; with one
+  // thread per context, a response posted from a server thread wakes only
+  // the thread of its connection.
+  std::vector<std::unique_ptr<boost::asio::io_context>> io_contexts_;
+  // Keep the io threads running while connections wait for the Server with
   // no socket operation pending; Stop() ends them explicitly.
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
-  boost::asio::ip::tcp::acceptor acceptor_;  // runs on its own strand
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_guards_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // runs on its own strand of the first context
+  size_t next_context_ = 0;                  // where the next connection goes (acceptor's strand only)
   boost::asio::steady_timer accept_retry_timer_;
   const size_t max_connections_;
   LogThrottle accept_failure_log_{std::chrono::seconds(10)};
