@@ -325,8 +325,11 @@ void PythonInstance::ReadLoop(std::shared_ptr<StubProcess> process) {
     if (!frame.ok()) break;
     switch (frame->kind) {
       case FrameKind::kReply: {
-        std::lock_guard lock(mutex_);
-        replies_.insert_or_assign(frame->tag, std::move(frame).value());
+        {
+          std::lock_guard lock(mutex_);
+          replies_.insert_or_assign(frame->tag, std::move(frame).value());
+        }
+        // After the unlock, so the woken caller does not block on mutex_ at once.
         replied_.notify_all();
         break;
       }

@@ -107,9 +107,15 @@ class Channel:
             got += count
         return buffer
 
+    def _read_bytes(self, size):
+        data = self.reader.read(size)  # loops over short reads; short only at EOF
+        if len(data) < size:
+            raise EOFError
+        return data
+
     def _read_frame(self):
-        kind, header_length, payload_length, tag = FRAME.unpack(bytes(self._read_exact(FRAME.size)))
-        header = json.loads(self._read_exact(header_length))
+        kind, header_length, payload_length, tag = FRAME.unpack(self._read_bytes(FRAME.size))
+        header = json.loads(self._read_bytes(header_length))
         payload = self._read_exact(payload_length) if payload_length else bytearray()
         if kind & IN_SHARED_MEMORY:
             if self.to_stub is None or payload_length != arena.DESCRIPTOR.size:

@@ -30,6 +30,7 @@ _KSERVE_TO_NUMPY = {
     "INT8": np.int8, "INT16": np.int16, "INT32": np.int32, "INT64": np.int64, "FP16": np.float16,
     "FP32": np.float32, "FP64": np.float64, "BYTES": np.object_,
 }
+_NUMPY_TO_KSERVE = {np.dtype(numpy_type): name for name, numpy_type in _KSERVE_TO_NUMPY.items() if name != "BYTES"}
 # Triton's enum values (model_config.proto DataType), for numpy_to_triton_type.
 _TRITON_TYPE_VALUES = {
     "TYPE_BOOL": 1, "TYPE_UINT8": 2, "TYPE_UINT16": 3, "TYPE_UINT32": 4, "TYPE_UINT64": 5, "TYPE_INT8": 6,
@@ -60,12 +61,11 @@ def triton_to_numpy_type(data_type):
 
 def kserve_datatype(array):
     """The KServe datatype name of a numpy array."""
-    kind = array.dtype.kind
-    if kind in ("O", "S", "U"):
+    name = _NUMPY_TO_KSERVE.get(array.dtype)
+    if name is not None:
+        return name
+    if array.dtype.kind in ("O", "S", "U"):
         return "BYTES"
-    for name, numpy_type in _KSERVE_TO_NUMPY.items():
-        if name != "BYTES" and array.dtype == np.dtype(numpy_type):
-            return name
     raise TritonModelException(f"numpy dtype {array.dtype} has no Triton datatype")
 
 
