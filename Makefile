@@ -35,7 +35,7 @@ export CCACHE_NOHASHDIR := 1
 ASAN_BUILD_DIR := build-asan
 TSAN_BUILD_DIR := build-tsan
 # Unit tests of the concurrent parts, run under ThreadSanitizer.
-TSAN_TESTS := direct_scheduler_test http_server_test dynamic_batcher_test in_order_delivery_test statistics_test ensemble_scheduler_test fake_clock_test server_test each_request_runner_test
+TSAN_TESTS := direct_scheduler_test http_server_test dynamic_batcher_test in_order_delivery_test statistics_test ensemble_scheduler_test fake_clock_test server_test each_request_runner_test shared_arena_test
 space := $(subst ,, )
 # 2-core machines: ninja's default (cores + 2) makes C++ builds swap-bound.
 JOBS ?= 2

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -22,7 +23,10 @@ uint64_t RoundUp(uint64_t value, uint64_t to) { return (value + to - 1) / to * t
 
 }  // namespace
 
-Result<std::shared_ptr<SharedRegion>> SharedRegion::Create(const char* name, size_t capacity) {
+Result<std::shared_ptr<SharedRegion>> SharedRegion::Create(const char* name, size_t requested) {
+  // Whole pages: every block, and the filler that ends the ring, then has
+  // room for its header.
+  const size_t capacity = std::max<size_t>(RoundUp(requested, 4096), 4096);
   const int fd = memfd_create(name, MFD_CLOEXEC);
   if (fd < 0) return Status::Internal(fmt::format("memfd_create: {}", strerror(errno)));
   if (ftruncate(fd, static_cast<off_t>(capacity)) != 0) {

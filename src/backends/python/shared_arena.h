@@ -37,8 +37,9 @@ inline constexpr uint32_t kBlockReleased = 2;
 // One memfd and its mapping; unmapped when the last user lets go.
 class SharedRegion {
  public:
+  // At least `requested` bytes, in whole pages (capacity() says how many).
   // INTERNAL naming the system call that failed.
-  static Result<std::shared_ptr<SharedRegion>> Create(const char* name, size_t capacity);
+  static Result<std::shared_ptr<SharedRegion>> Create(const char* name, size_t requested);
   ~SharedRegion();
   SharedRegion(const SharedRegion&) = delete;
   SharedRegion& operator=(const SharedRegion&) = delete;

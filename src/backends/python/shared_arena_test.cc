@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -130,6 +131,37 @@ TEST(LeaseBlockTest, TheLastOwnerReleasesTheBlock) {
   EXPECT_EQ(StateOf(*region, *block), kBlockReleased);
 }
 
+TEST(ArenaWriterTest, AWriterAndAReaderOnTwoThreadsNeverShareABlock) {
+  // One thread writes numbered blocks; the other (the other process, in
+  // life) checks each one's bytes and releases it. A block reused while
+  // still leased would show the next number.
+  auto region = NewRegion();
+  ArenaWriter writer(region);
+  constexpr int kBlocks = 2000;
+  std::vector<std::atomic<int64_t>> sent(kBlocks);
+  for (auto& offset : sent) offset.store(-1);
+  std::atomic<int> mismatches{0};
+  std::thread reader([&] {
+    for (int i = 0; i < kBlocks; ++i) {
+      int64_t offset = -1;
+      while ((offset = sent[i].load(std::memory_order_acquire)) < 0) std::this_thread::yield();
+      Result<Payload> leased = LeaseBlock(region, static_cast<uint64_t>(offset), 4096);
+      ASSERT_TRUE(leased.ok());
+      for (size_t j = 0; j < 4096; j += 512) {
+        if (static_cast<unsigned char>(leased->bytes[j]) != static_cast<unsigned char>(i)) ++mismatches;
+      }
+    }
+  });
+  for (int i = 0; i < kBlocks; ++i) {
+    std::optional<uint64_t> block;
+    while (!(block = writer.Allocate(4096))) std::this_thread::yield();
+    std::memset(writer.PayloadOf(*block), static_cast<unsigned char>(i), 4096);
+    sent[i].store(static_cast<int64_t>(*block), std::memory_order_release);
+  }
+  reader.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
 TEST(LeaseBlockTest, ABlockOutsideTheRegionOrNotInUseIsRefused) {
   auto region = NewRegion();
   EXPECT_FALSE(LeaseBlock(region, kCapacity, 0).ok());
@@ -137,6 +169,12 @@ TEST(LeaseBlockTest, ABlockOutsideTheRegionOrNotInUseIsRefused) {
   EXPECT_FALSE(LeaseBlock(region, 64, ~uint64_t{0}).ok());
   EXPECT_FALSE(LeaseBlock(region, 3, 1).ok());  // unaligned
   EXPECT_FALSE(LeaseBlock(region, 0, 1).ok());  // never allocated
+}
+
+TEST(SharedRegionTest, ARegionIsWholePages) {
+  auto region = NewRegion(100000);
+  EXPECT_EQ(region->capacity(), 102400u);
+  EXPECT_EQ(NewRegion(1)->capacity(), 4096u);
 }
 
 TEST(SharedRegionTest, BothMappingsOfTheMemfdSeeTheSameBytes) {

@@ -64,7 +64,7 @@ Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& inter
     passed.emplace_back(to_stub->fd(), kToStubRegionFd);
     passed.emplace_back(to_server->fd(), kToServerRegionFd);
     arguments.insert(arguments.end(), {"--regions", fmt::format("{},{}", kToStubRegionFd, kToServerRegionFd),
-                                       "--region-bytes", std::to_string(region_bytes)});
+                                       "--region-bytes", std::to_string(to_stub->capacity())});
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -120,7 +120,10 @@ class Channel:
         if kind & IN_SHARED_MEMORY:
             if self.to_stub is None or payload_length != arena.DESCRIPTOR.size:
                 raise EOFError  # not a frame this process can read: leave
-            payload = self.to_stub.lease(*arena.DESCRIPTOR.unpack(payload))
+            try:
+                payload = self.to_stub.lease(*arena.DESCRIPTOR.unpack(payload))
+            except ValueError:
+                raise EOFError from None  # the server would never send this: leave
             kind &= ~IN_SHARED_MEMORY
         return kind, tag, header, payload
 
