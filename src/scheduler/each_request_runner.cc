@@ -10,13 +10,15 @@ namespace inferd {
 namespace {
 
 // One job's sink. It owns the job (and so the request's handle on the
-// model) until the final answer, then deletes itself.
+// model) until the final answer, then lets go of itself (RunEachRequest may
+// hold it a little longer, until the execution returns).
 class JobSink final : public ResponseSink {
  public:
-  JobSink(const ScheduledModel& model, std::unique_ptr<InferJob> job, Clock::TimePoint started)
-      : model_(model), job_(std::move(job)), started_(started) {
-    output_names_.reserve(job_->request.outputs.size());
-    for (const auto& output : job_->request.outputs) output_names_.push_back(output.name);
+  static std::shared_ptr<JobSink> Create(const ScheduledModel& model, std::unique_ptr<InferJob> job,
+                                         Clock::TimePoint started) {
+    auto sink = std::shared_ptr<JobSink>(new JobSink(model, std::move(job), started));
+    sink->self_ = sink;
+    return sink;
   }
 
   ExecutionRequest Describe() {
@@ -25,6 +27,7 @@ class JobSink final : public ResponseSink {
   }
 
   void Send(std::optional<Result<std::vector<Tensor>>> response, bool final) override {
+    std::shared_ptr<JobSink> last_reference;  // may end this object, after the lock is released
     {
       // Answers of one request are delivered one at a time, in order.
       std::lock_guard lock(mutex_);
@@ -33,11 +36,27 @@ class JobSink final : public ResponseSink {
         return;
       }
       Finish(std::move(response));
+      finished_ = true;
+      if (open_after_execution_) model_.statistics->AddAnsweringAfterExecution(-1);
+      last_reference = std::move(self_);
     }
-    delete this;
+  }
+
+  // The execution returned; a request still unanswered stays pending.
+  void ExecutionReturned() {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    open_after_execution_ = true;
+    model_.statistics->AddAnsweringAfterExecution(1);
   }
 
  private:
+  JobSink(const ScheduledModel& model, std::unique_ptr<InferJob> job, Clock::TimePoint started)
+      : model_(model), job_(std::move(job)), started_(started) {
+    output_names_.reserve(job_->request.outputs.size());
+    for (const auto& output : job_->request.outputs) output_names_.push_back(output.name);
+  }
+
   InferenceResponse Respond(std::vector<Tensor> outputs) const {
     InferenceResponse built;
     built.model_name = model_.name;
@@ -93,6 +112,9 @@ class JobSink final : public ResponseSink {
   std::vector<std::string> output_names_;
   std::mutex mutex_;
   std::optional<Result<std::vector<Tensor>>> held_;
+  std::shared_ptr<JobSink> self_;      // until the final answer
+  bool finished_ = false;              // the final answer came
+  bool open_after_execution_ = false;  // counted as answering after the execution
 };
 
 }  // namespace
@@ -101,18 +123,20 @@ void RunEachRequest(const ScheduledModel& model, BackendInstance& instance,
                     std::vector<std::unique_ptr<InferJob>> jobs) {
   const Clock::TimePoint started = model.clock->Now();
   std::vector<ExecutionRequest> described;
+  std::vector<std::shared_ptr<JobSink>> sinks;
   described.reserve(jobs.size());
+  sinks.reserve(jobs.size());
   uint64_t rows = 0;
   for (auto& job : jobs) {
     rows += static_cast<uint64_t>(job->batch_size);
-    // The sink owns the job from here; it may be gone once the backend
-    // has given it its final answer.
-    auto* sink = new JobSink(model, std::move(job), started);
-    described.push_back(sink->Describe());
+    // The sink owns the job from here.
+    sinks.push_back(JobSink::Create(model, std::move(job), started));
+    described.push_back(sinks.back()->Describe());
   }
   jobs.clear();
   ExecutionTimings timings;
   instance.ExecuteEach(described, &timings);
+  for (const auto& sink : sinks) sink->ExecutionReturned();
   model.statistics->RecordExecution(rows, timings);
 }
 

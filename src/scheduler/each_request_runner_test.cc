@@ -189,6 +189,55 @@ TEST_P(EachRequestRunnerTest, OneRequestOfAnExecutionFailsAlone) {
   EXPECT_EQ(snapshot.fail.count, 1u);
 }
 
+// Keeps each request's sink until Release(), as a decoupled model that
+// answers from its own thread after execute() returned.
+class HeldInstance : public BackendInstance {
+ public:
+  bool AnswersEachRequest() const override { return true; }
+  Result<std::vector<Tensor>> Execute(const std::vector<Tensor>&, const std::vector<std::string>&, ExecutionRequests,
+                                      ExecutionTimings*) override {
+    return Status::Internal("not used");
+  }
+  void ExecuteEach(ExecutionRequests requests, ExecutionTimings*) override {
+    for (const ExecutionRequest& request : requests) held_.push_back(request.sink);
+  }
+  void Release() {
+    for (ResponseSink* sink : held_) sink->Send(std::nullopt, true);
+    held_.clear();
+  }
+
+ private:
+  std::vector<ResponseSink*> held_;
+};
+
+TEST(EachRequestRunnerPendingTest, ARequestAnsweredAfterItsExecutionStaysPendingUntilItsFinalAnswer) {
+  ModelStatistics stats("m", 1);
+  stats.SetPendingRequestCountSource([] { return uint64_t{0}; });  // the scheduler is done with it
+  std::vector<std::string> keep;
+  HeldInstance held;
+  Answers answers;
+  std::vector<std::unique_ptr<InferJob>> jobs;
+  jobs.push_back(MakeJob(1, &answers, /*streaming=*/true, &keep));
+  RunEachRequest(ScheduledModel{"m", 1, &stats}, held, std::move(jobs));
+  EXPECT_EQ(stats.Snapshot().pending_request_count, 1u);
+  held.Release();
+  EXPECT_TRUE(answers.done.get_future().get().ok());
+  EXPECT_EQ(stats.Snapshot().pending_request_count, 0u);
+}
+
+TEST(EachRequestRunnerPendingTest, ARequestAnsweredInsideItsExecutionIsNotLeftPending) {
+  ModelStatistics stats("m", 1);
+  stats.SetPendingRequestCountSource([] { return uint64_t{0}; });
+  std::vector<std::string> keep;
+  StreamingInstance inside(/*later=*/false);
+  Answers answers;
+  std::vector<std::unique_ptr<InferJob>> jobs;
+  jobs.push_back(MakeJob(2, &answers, /*streaming=*/true, &keep));
+  RunEachRequest(ScheduledModel{"m", 1, &stats}, inside, std::move(jobs));
+  EXPECT_TRUE(answers.done.get_future().get().ok());
+  EXPECT_EQ(stats.Snapshot().pending_request_count, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(FromExecuteOrLater, EachRequestRunnerTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "AfterExecuteReturned" : "InsideExecute";

@@ -118,7 +118,10 @@ ModelStatisticsSnapshot ModelStatistics::Snapshot() const {
   }
   snapshot.request_duration = request_histogram_.Load();
   snapshot.queue_duration = queue_histogram_.Load();
-  if (pending_source_) snapshot.pending_request_count = pending_source_();
+  if (pending_source_) {
+    snapshot.pending_request_count =
+        pending_source_() + answering_after_execution_.load(std::memory_order_relaxed);
+  }
   std::lock_guard lock(batch_mutex_);
   snapshot.batch_stats.reserve(batch_stats_.size());
   for (const auto& [size, stat] : batch_stats_) snapshot.batch_stats.push_back(stat);

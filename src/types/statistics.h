@@ -122,6 +122,12 @@ class ModelStatistics {
   // scheduler). Set once, before the model is reachable by requests or
   // snapshots; the source must outlive every later Snapshot() call.
   void SetPendingRequestCountSource(std::function<uint64_t()> source) { pending_source_ = std::move(source); }
+  // Requests still being answered after their execution returned (a
+  // decoupled model that streams from its own threads): pending too, though
+  // the scheduler is done with them. +1 when one is left open, -1 when it ends.
+  void AddAnsweringAfterExecution(int64_t delta) {
+    answering_after_execution_.fetch_add(static_cast<uint64_t>(delta), std::memory_order_relaxed);
+  }
 
   ModelStatisticsSnapshot Snapshot() const;
   // Back to zero: a version's warm-up runs are not its traffic. Call before
@@ -168,6 +174,7 @@ class ModelStatistics {
   std::array<std::atomic<uint64_t>, kFailureReasonCount> failures_by_reason_{};
   Histogram request_histogram_, queue_histogram_;
   std::function<uint64_t()> pending_source_;
+  std::atomic<uint64_t> answering_after_execution_{0};
 
   mutable std::mutex batch_mutex_;  // guards batch_stats_ (one short lock per execution)
   std::map<uint64_t, BatchStat> batch_stats_;

@@ -20,6 +20,7 @@ import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
 import grpc_raw
+from metrics_scrape import scrape
 from models import python_decoupled_models as dm
 from models import python_models as pm
 from server_process import InferdServer, start_or_fail
@@ -170,6 +171,25 @@ def test_a_sender_dropped_without_the_final_flag_fails_its_request(stream):
     # The stream and the model go on.
     send_repeat(client, [6], request_id="next", final_with_last=True)
     assert outputs(collect_until_final(answers)) == [(6, 0)]
+
+
+def pending(server, model):
+    return scrape(server).value("nv_inference_pending_request_count", model=model, version="1")
+
+
+def test_a_request_streaming_after_execute_returned_stays_pending_until_its_final_response(stream,
+                                                                                      decoupled_server):
+    client, answers = stream
+    # From the model's own thread, 1 s between responses: execute() returns at once.
+    send_repeat(client, [1, 2], request_id="late", in_thread=True, delay=1.0)
+    first, error = answers.get(timeout=60)
+    assert error is None and int(first.as_numpy("OUT")[0]) == 1
+    assert pending(decoupled_server, "repeat") == 1
+    collect_until_final(answers)
+    deadline = time.monotonic() + 10
+    while pending(decoupled_server, "repeat") != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pending(decoupled_server, "repeat") == 0
 
 
 def test_many_requests_interleave_on_one_stream(stream):
