@@ -50,12 +50,17 @@ def infer_http(client, model, sent, **parameters):
     return result.as_numpy("OUTPUT0"), result.as_numpy("WHERE")[0].decode(), bool(result.as_numpy("KEPT_INTACT")[0])
 
 
-def test_a_large_tensor_goes_both_ways_intact_over_http_and_grpc(shm_server):
-    http = httpclient.InferenceServerClient(url=shm_server.url)
-    sent = data(1)
-    received, where, _ = infer_http(http, "where", sent)
+def echoed_from(server, model, sent, **parameters):
+    """Sends `sent` over HTTP, checks that it came back intact, and says where the model found it."""
+    http = httpclient.InferenceServerClient(url=server.url)
+    received, where, _ = infer_http(http, model, sent, **parameters)
     np.testing.assert_array_equal(received, sent)
-    assert where == "shared"
+    return where
+
+
+def test_a_large_tensor_goes_both_ways_intact_over_http_and_grpc(shm_server):
+    sent = data(1)
+    assert echoed_from(shm_server, "where", sent) == "shared"
     grpc = grpcclient.InferenceServerClient(url=shm_server.grpc_url)
     tensor = grpcclient.InferInput("INPUT0", [ELEMENTS], "FP32")
     tensor.set_data_from_numpy(sent)
@@ -65,11 +70,7 @@ def test_a_large_tensor_goes_both_ways_intact_over_http_and_grpc(shm_server):
 
 
 def test_a_small_tensor_goes_through_the_socket(shm_server):
-    http = httpclient.InferenceServerClient(url=shm_server.url)
-    sent = data(2, elements=16)
-    received, where, _ = infer_http(http, "where", sent)
-    np.testing.assert_array_equal(received, sent)
-    assert where == "socket"
+    assert echoed_from(shm_server, "where", data(2, elements=16)) == "socket"
 
 
 def test_blocks_are_given_back_and_reused(shm_server):
@@ -127,19 +128,12 @@ def test_inputs_a_model_keeps_are_never_overwritten_and_a_full_region_falls_back
 
 
 def test_bls_with_large_tensors_goes_through_shared_memory(shm_server):
-    http = httpclient.InferenceServerClient(url=shm_server.url)
-    sent = data(3)
-    received, where, _ = infer_http(http, "bls_where", sent, target="where")
-    np.testing.assert_array_equal(received, sent)
-    assert where == "shared"  # the BLS answer, as the calling model got it
+    # WHERE here is where the calling model found the BLS answer.
+    assert echoed_from(shm_server, "bls_where", data(3), target="where") == "shared"
 
 
 def test_a_region_size_of_zero_sends_everything_through_the_socket(shm_server):
-    http = httpclient.InferenceServerClient(url=shm_server.url)
-    sent = data(4)
-    received, where, _ = infer_http(http, "where_socket", sent)
-    np.testing.assert_array_equal(received, sent)
-    assert where == "socket"
+    assert echoed_from(shm_server, "where_socket", data(4)) == "socket"
 
 
 def test_a_bad_region_size_makes_the_model_unavailable_with_the_reason(shm_server):
