@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
+from tritonclient.utils import InferenceServerException
 
 from models import python_models as pm
 from server_process import InferdServer, start_or_fail
@@ -125,6 +126,16 @@ def test_inputs_a_model_keeps_are_never_overwritten_and_a_full_region_falls_back
     received, _, intact = infer_http(http, "where_kept", sent)
     np.testing.assert_array_equal(received, sent)
     assert intact
+
+
+def test_a_process_that_dies_holding_a_block_is_replaced_with_fresh_regions(shm_server):
+    http = httpclient.InferenceServerClient(url=shm_server.url)
+    with pytest.raises(InferenceServerException) as raised:
+        infer_http(http, "where_concurrent", data(5), exit=True)
+    assert "exited with status 3" in str(raised.value), raised.value
+    # The next process gets regions of its own, empty.
+    for seed in range(3):
+        assert echoed_from(shm_server, "where_concurrent", data(50 + seed)) == "shared"
 
 
 def test_bls_with_large_tensors_goes_through_shared_memory(shm_server):

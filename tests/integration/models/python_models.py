@@ -193,10 +193,12 @@ dynamic_batching { max_queue_delay_microseconds: 300000 }
 # lay (WHERE: "shared" for the process's shared region, "socket" for a copy
 # read from the socket). With the request parameter "keep": true it keeps the
 # input array (and a private copy of it) for good; KEPT_INTACT says whether
-# every kept array still holds what it held when it came.
+# every kept array still holds what it held when it came. "exit": true ends
+# the process while it holds the request's input.
 WHERE = '''
 import json
 import mmap
+import os
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
@@ -222,6 +224,8 @@ class TritonPythonModel:
         responses = []
         for request in requests:
             data = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+            if json.loads(request.parameters()).get("exit"):
+                os._exit(3)
             if json.loads(request.parameters()).get("keep"):
                 self.kept.append((data, data.copy()))
             intact = all(np.array_equal(kept, copy) for kept, copy in self.kept)
