@@ -37,6 +37,8 @@ def python_repo(tmp_path_factory):
     cm.write_pipeline(repo)
     pm.write_python_model(repo, "conda", pm.PROBE, pm.probe_config(
         "conda", 'parameters { key: "EXECUTION_ENV_PATH" value: { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }\n'))
+    pm.write_python_model(repo, "request_view", pm.REQUEST_VIEW, pm.REQUEST_VIEW_CONFIG)
+    pm.write_python_model(repo, "bls_view", pm.BLS_VIEW, pm.REQUEST_VIEW_CONFIG.replace("request_view", "bls_view"))
     pm.write_python_model(repo, "bad_timeout", pm.PROBE, pm.probe_config(
         "bad_timeout", 'parameters { key: "execute_timeout_seconds" value: { string_value: "soon" } }\n'))
     return repo
@@ -163,6 +165,33 @@ def test_execution_env_path_is_refused_with_a_reason(python_server):
     client = httpclient.InferenceServerClient(url=python_server.url)
     row = next(r for r in client.get_model_repository_index() if r["name"] == "conda")
     assert row["state"] == "UNAVAILABLE" and "EXECUTION_ENV_PATH" in row["reason"]
+
+
+def test_a_request_shows_its_sequence_as_correlation_id_and_flags_and_the_rest_as_parameters(python_server):
+    http = httpclient.InferenceServerClient(url=python_server.url)
+    tensor = httpclient.InferInput("ANY", [1], "FP32")
+    tensor.set_data_from_numpy(np.array([1], dtype=np.float32))
+    result = http.infer("request_view", [tensor], sequence_id=42, sequence_start=True, priority=1,
+                        parameters={"tag": "blue"})
+    view = json.loads(result.as_numpy("VIEW")[0])
+    # As Triton: what the server takes for the request itself is not a parameter.
+    assert view == {"parameters": {"tag": "blue"}, "correlation_id": 42, "flags": 1}, view
+    grpc = grpcclient.InferenceServerClient(url=python_server.grpc_url)
+    tensor = grpcclient.InferInput("ANY", [1], "FP32")
+    tensor.set_data_from_numpy(np.array([1], dtype=np.float32))
+    result = grpc.infer("request_view", [tensor], sequence_id="session-7", sequence_end=True)
+    view = json.loads(result.as_numpy("VIEW")[0])
+    assert view == {"parameters": {}, "correlation_id": "session-7", "flags": 2}, view
+    result = grpc.infer("request_view", [tensor])
+    assert json.loads(result.as_numpy("VIEW")[0]) == {"parameters": {}, "correlation_id": 0, "flags": 0}
+
+
+def test_a_bls_request_carries_its_correlation_id_and_flags(python_server):
+    http = httpclient.InferenceServerClient(url=python_server.url)
+    tensor = httpclient.InferInput("ANY", [1], "FP32")
+    tensor.set_data_from_numpy(np.array([1], dtype=np.float32))
+    view = json.loads(http.infer("bls_view", [tensor]).as_numpy("VIEW")[0])
+    assert view == {"parameters": {"k": "v"}, "correlation_id": 5, "flags": 1}, view
 
 
 def test_an_execute_timeout_that_is_not_a_number_is_refused_with_a_reason(python_server):

@@ -152,8 +152,7 @@ void PythonInstance::ExecuteEach(ExecutionRequests requests, ExecutionTimings* t
     writer.EndArray();
     writer.Key("request_id");
     WriteString(writer, request.id != nullptr ? std::string_view(*request.id) : std::string_view());
-    writer.Key("parameters");
-    WriteParameters(writer, request.parameters);
+    WriteRequestParameters(writer, request.parameters);
     writer.EndObject();
     call.sinks.push_back(request.sink);
     call.wanted.push_back(*request.output_names);

@@ -11,10 +11,45 @@ std::string_view Text(const rapidjson::Value& value) {
   return value.IsString() ? std::string_view(value.GetString(), value.GetStringLength()) : std::string_view();
 }
 
-void WriteParameters(JsonWriter& writer, const Parameters* parameters) {
+namespace {
+
+constexpr uint32_t kSequenceStartFlag = 1;  // TRITONSERVER_REQUEST_FLAG_SEQUENCE_START
+constexpr uint32_t kSequenceEndFlag = 2;    // TRITONSERVER_REQUEST_FLAG_SEQUENCE_END
+
+bool TakenByTriton(std::string_view key) {
+  return key == "sequence_id" || key == "sequence_start" || key == "sequence_end" || key == "priority" ||
+         key == "timeout" || key == "binary_data_output";
+}
+
+bool IsTrue(const Parameters& parameters, const char* key) {
+  auto found = parameters.find(key);
+  return found != parameters.end() && std::holds_alternative<bool>(found->second) && std::get<bool>(found->second);
+}
+
+}  // namespace
+
+void WriteRequestParameters(JsonWriter& writer, const Parameters* parameters) {
+  const ParameterValue* sequence = nullptr;
+  if (parameters != nullptr) {
+    if (auto found = parameters->find("sequence_id"); found != parameters->end()) sequence = &found->second;
+  }
+  writer.Key("correlation_id");
+  if (sequence != nullptr && std::holds_alternative<std::string>(*sequence)) {
+    const std::string& id = std::get<std::string>(*sequence);
+    writer.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+  } else if (sequence != nullptr && std::holds_alternative<int64_t>(*sequence)) {
+    writer.Int64(std::get<int64_t>(*sequence));
+  } else {
+    writer.Int64(0);
+  }
+  writer.Key("flags");
+  writer.Uint((parameters != nullptr && IsTrue(*parameters, "sequence_start") ? kSequenceStartFlag : 0) |
+              (parameters != nullptr && IsTrue(*parameters, "sequence_end") ? kSequenceEndFlag : 0));
+  writer.Key("parameters");
   writer.StartObject();
   if (parameters != nullptr) {
     for (const auto& [key, value] : *parameters) {
+      if (TakenByTriton(key)) continue;
       writer.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
       std::visit(
           [&writer](const auto& held) {

@@ -29,8 +29,13 @@ Result<Tensor> ReadTensor(const rapidjson::Value& entry, const Payload& payload,
                           const std::string& subject);
 // A JSON string's text ("" for anything else).
 std::string_view Text(const rapidjson::Value& value);
-// A request's KServe parameters as a JSON object ({} for none).
-void WriteParameters(JsonWriter& writer, const Parameters* parameters);
+// What execute() sees of a request's KServe parameters, as Triton gives
+// them: "parameters" (a JSON object, without the ones Triton takes for the
+// request itself: sequence_id, sequence_start, sequence_end, priority,
+// timeout, binary_data_output), "correlation_id" (sequence_id: a number or a
+// string, 0 without one) and "flags" (TRITONSERVER_REQUEST_FLAG_SEQUENCE_START
+// and _END from sequence_start and sequence_end).
+void WriteRequestParameters(JsonWriter& writer, const Parameters* parameters);
 // The reply's "error" member, when it has one (a model or stub failure).
 Status ReplyError(const std::string& header, const std::string& subject);
 

@@ -265,3 +265,47 @@ class TritonPythonModel:
                 pb_utils.Tensor("KEPT_INTACT", np.array([True]))]))
         return responses
 '''
+
+# What execute() sees of a request beyond its inputs: its parameters,
+# correlation_id and flags, as one JSON text.
+REQUEST_VIEW = '''
+import json
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse([pb_utils.Tensor("VIEW", np.array([json.dumps({
+            "parameters": json.loads(r.parameters()), "correlation_id": r.correlation_id(),
+            "flags": r.flags()}).encode()], dtype=np.object_))]) for r in requests]
+'''
+
+# BLS: asks request_view what it sees of a request with a correlation id,
+# the sequence-start flag and a parameter, and returns its VIEW.
+BLS_VIEW = '''
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            answer = pb_utils.InferenceRequest(
+                model_name="request_view", requested_output_names=["VIEW"],
+                inputs=[pb_utils.get_input_tensor_by_name(request, "ANY")], correlation_id=5,
+                flags=pb_utils.TRITONSERVER_REQUEST_FLAG_SEQUENCE_START, parameters={"k": "v"}).exec()
+            if answer.has_error():
+                raise pb_utils.TritonModelException(answer.error().message())
+            responses.append(pb_utils.InferenceResponse([pb_utils.get_output_tensor_by_name(answer, "VIEW")]))
+        return responses
+'''
+
+REQUEST_VIEW_CONFIG = '''name: "request_view"
+backend: "python"
+max_batch_size: 0
+input [ { name: "ANY" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "VIEW" data_type: TYPE_STRING dims: [ 1 ] } ]
+'''

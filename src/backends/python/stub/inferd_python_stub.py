@@ -274,6 +274,18 @@ def model_calls(channel):
     replies (one, or a decoupled model's many) back."""
     numbers = itertools.count(1)
 
+    def parameters_of(request):
+        """The request's parameters, with its correlation id and sequence flags
+        as the KServe parameters the server reads them from."""
+        parameters = json.loads(request.parameters())
+        if request.correlation_id():
+            parameters["sequence_id"] = request.correlation_id()
+        if request.flags() & pb_utils.TRITONSERVER_REQUEST_FLAG_SEQUENCE_START:
+            parameters["sequence_start"] = True
+        if request.flags() & pb_utils.TRITONSERVER_REQUEST_FLAG_SEQUENCE_END:
+            parameters["sequence_end"] = True
+        return parameters
+
     def send(request, decoupled):
         call_id = next(numbers)
         buffers = []
@@ -282,7 +294,7 @@ def model_calls(channel):
         channel.send(MODEL_CALL, call_id, {
             "model_name": request.model_name, "model_version": int(request.model_version),
             "request_id": request.request_id(), "decoupled": decoupled, "inputs": inputs,
-            "outputs": list(request.requested_output_names()), "parameters": json.loads(request.parameters()),
+            "outputs": list(request.requested_output_names()), "parameters": parameters_of(request),
             "timeout": int(request.timeout or 0)}, buffers)
         return call_id
 
@@ -326,6 +338,7 @@ def execute(model, tag, header, payload, loop, channel, decoupled):
         sender = pb_utils.InferenceResponseSender(response_sender(channel, tag, index), decoupled)
         requests.append(pb_utils.InferenceRequest(
             inputs, entry.get("outputs", []), request_id=entry.get("request_id", ""),
+            correlation_id=entry.get("correlation_id", 0), flags=entry.get("flags", 0),
             parameters=json.dumps(entry.get("parameters", {})), _sender=sender))
     try:
         responses = model.execute(requests)
