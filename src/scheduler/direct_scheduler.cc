@@ -16,14 +16,13 @@ DirectScheduler::~DirectScheduler() { Stop(); }
 
 void DirectScheduler::Enqueue(std::unique_ptr<InferJob> job) {
   {
-    std::unique_lock lock(mutex_);
+    std::lock_guard lock(mutex_);
     if (!stopping_) {
       job->enqueued = model_.clock->Now();
       queue_.push_back(std::move(job));
-      // Woken after the unlock: a worker woken while the mutex is still held
-      // would block on it at once and need a second wake-up. (The caller's
-      // model handle keeps this scheduler, and so the condition variable, alive.)
-      lock.unlock();
+      // Under the lock: once it is released, a worker may run the job to its
+      // end, the job's handle (the last one) may go, and the model with this
+      // scheduler may be destroyed before a notify made after the unlock.
       work_available_.notify_one();
       return;
     }

@@ -328,7 +328,8 @@ void PythonInstance::ReadLoop(std::shared_ptr<StubProcess> process) {
           std::lock_guard lock(mutex_);
           replies_.insert_or_assign(frame->tag, std::move(frame).value());
         }
-        // After the unlock, so the woken caller does not block on mutex_ at once.
+        // After the unlock, so the woken caller does not block on mutex_ at once
+        // (safe: the instance, and replied_, outlive this thread, which it joins).
         replied_.notify_all();
         break;
       }
