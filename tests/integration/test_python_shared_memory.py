@@ -25,7 +25,7 @@ REGION_MIB = 16    # the default region size
 @pytest.fixture(scope="module")
 def shm_server(inferd_binary, tmp_path_factory):
     repo = tmp_path_factory.mktemp("shm_repo")
-    for name in ("where", "where_kept", "where_concurrent"):
+    for name in ("where", "where_kept", "where_concurrent", "where_forked"):
         pm.write_python_model(repo, name, pm.WHERE, pm.where_config(name))
     pm.write_python_model(repo, "where_socket", pm.WHERE, pm.where_config(
         "where_socket", 'parameters { key: "shm-region-byte-size" value: { string_value: "0" } }\n'))
@@ -136,6 +136,26 @@ def test_a_process_that_dies_holding_a_block_is_replaced_with_fresh_regions(shm_
     # The next process gets regions of its own, empty.
     for seed in range(3):
         assert echoed_from(shm_server, "where_concurrent", data(50 + seed)) == "shared"
+
+
+def test_a_model_cannot_shrink_the_regions_under_the_server(shm_server):
+    http = httpclient.InferenceServerClient(url=shm_server.url)
+    infer_http(http, "where_concurrent", data(60, elements=16), truncate=True)
+    # A shrunk region would make the server's next copy into it fault (SIGBUS).
+    assert echoed_from(shm_server, "where_concurrent", data(61)) == "shared"
+    assert shm_server.process.poll() is None
+
+
+def test_a_forked_child_does_not_release_the_parents_blocks(shm_server):
+    http = httpclient.InferenceServerClient(url=shm_server.url)
+    kept = data(70)
+    # The child inherits the input's finalizer: were it to run there, the
+    # parent's block would go back to the server while the model keeps it.
+    _, where, intact = infer_http(http, "where_forked", kept, keep=True, fork=True)
+    assert where == "shared" and intact
+    for seed in range(2 * REGION_MIB):
+        received, _, intact = infer_http(http, "where_forked", data(71 + seed))
+        assert intact, f"the kept input changed by request {seed}"
 
 
 def test_bls_with_large_tensors_goes_through_shared_memory(shm_server):

@@ -1,6 +1,7 @@
 #include "backends/python/shared_arena.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -27,12 +28,20 @@ Result<std::shared_ptr<SharedRegion>> SharedRegion::Create(const char* name, siz
   // Whole pages: every block, and the filler that ends the ring, then has
   // room for its header.
   const size_t capacity = std::max<size_t>(RoundUp(requested, 4096), 4096);
-  const int fd = memfd_create(name, MFD_CLOEXEC);
+  const int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return Status::Internal(fmt::format("memfd_create: {}", strerror(errno)));
   if (ftruncate(fd, static_cast<off_t>(capacity)) != 0) {
     const int error = errno;
     close(fd);
     return Status::Internal(fmt::format("ftruncate of a {}-byte shared region: {}", capacity, strerror(error)));
+  }
+  // The other process gets this fd read-write: sealed, it cannot shrink the
+  // region under the server's mapping (the server's next access would be
+  // SIGBUS) or change the seals.
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    const int error = errno;
+    close(fd);
+    return Status::Internal(fmt::format("sealing a shared region: {}", strerror(error)));
   }
   void* base = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {

@@ -1,6 +1,8 @@
 #include "backends/python/shared_arena.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -175,6 +177,15 @@ TEST(SharedRegionTest, ARegionIsWholePages) {
   auto region = NewRegion(100000);
   EXPECT_EQ(region->capacity(), 102400u);
   EXPECT_EQ(NewRegion(1)->capacity(), 4096u);
+}
+
+TEST(SharedRegionTest, TheOtherProcessCannotResizeTheRegion) {
+  auto region = NewRegion();
+  // A shrunk memfd would fault the server's next access (SIGBUS).
+  EXPECT_NE(ftruncate(region->fd(), 0), 0);
+  EXPECT_NE(ftruncate(region->fd(), 2 * kCapacity), 0);
+  EXPECT_NE(fcntl(region->fd(), F_ADD_SEALS, F_SEAL_WRITE), 0);  // nor take the seals off or add its own
+  EXPECT_EQ(region->capacity(), kCapacity);
 }
 
 TEST(SharedRegionTest, BothMappingsOfTheMemfdSeeTheSameBytes) {

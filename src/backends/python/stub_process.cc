@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
 #include <thread>
 
 #include <fmt/format.h>
@@ -74,10 +75,26 @@ Result<std::unique_ptr<StubProcess>> StubProcess::Start(const std::string& inter
   // dup2 clears close-on-exec on the copy; every other descriptor of the
   // server stays closed in the child.
   std::vector<int> copies;
+  int copy_error = 0;
   for (const auto& [from, to] : passed) {
     const int copy = fcntl(from, F_DUPFD_CLOEXEC, kToServerRegionFd + 1);
+    if (copy < 0) {
+      copy_error = errno;
+      break;
+    }
     copies.push_back(copy);
-    posix_spawn_file_actions_adddup2(&actions, copy, to);
+    if (const int added = posix_spawn_file_actions_adddup2(&actions, copy, to); added != 0) {
+      copy_error = added;
+      break;
+    }
+  }
+  if (copy_error != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    for (int copy : copies) close(copy);
+    close(fds[0]);
+    close(fds[1]);
+    return Status::Unavailable(
+        fmt::format("cannot pass the channel to a Python process: {}", Errno(copy_error)));
   }
   std::vector<char*> argv;
   for (std::string& argument : arguments) argv.push_back(argument.data());
@@ -270,7 +287,12 @@ Result<Frame> StubProcess::Receive(Deadline deadline) {
     return frame;
   }
   // Not zero-filled first: every byte is read into it.
-  std::shared_ptr<char[]> bytes = std::make_shared_for_overwrite<char[]>(payload_size);
+  std::shared_ptr<char[]> bytes;
+  try {
+    bytes = std::make_shared_for_overwrite<char[]>(payload_size);
+  } catch (const std::bad_alloc&) {
+    return Status::Internal(fmt::format("the Python process sent a {}-byte frame, more than can be held", payload_size));
+  }
   RETURN_IF_ERROR(ReadExact(bytes.get(), payload_size, deadline));
   frame.payload = Payload{std::string_view(bytes.get(), payload_size), std::move(bytes)};
   return frame;

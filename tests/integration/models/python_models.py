@@ -194,11 +194,14 @@ dynamic_batching { max_queue_delay_microseconds: 300000 }
 # read from the socket). With the request parameter "keep": true it keeps the
 # input array (and a private copy of it) for good; KEPT_INTACT says whether
 # every kept array still holds what it held when it came. "exit": true ends
-# the process while it holds the request's input.
+# the process while it holds the request's input; "truncate": true tries to
+# shrink both shared regions under the server; "fork": true forks a child
+# that drops the input and exits normally.
 WHERE = '''
 import json
 import mmap
 import os
+import sys
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
@@ -224,8 +227,20 @@ class TritonPythonModel:
         responses = []
         for request in requests:
             data = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
-            if json.loads(request.parameters()).get("exit"):
+            options = json.loads(request.parameters())
+            if options.get("exit"):
                 os._exit(3)
+            if options.get("truncate"):
+                for fd in (4, 5):
+                    try:
+                        os.ftruncate(fd, 0)
+                    except OSError:
+                        pass
+            if options.get("fork"):
+                if os.fork() == 0:
+                    del data, requests, request
+                    sys.exit(0)
+                os.wait()
             if json.loads(request.parameters()).get("keep"):
                 self.kept.append((data, data.copy()))
             intact = all(np.array_equal(kept, copy) for kept, copy in self.kept)

@@ -158,6 +158,9 @@ class Channel:
                         self.model_call_replies[frame[1]].append((frame[2], frame[3]))
                 elif frame[0] == CALL:
                     self.calls.append(frame)
+                # Not held while this thread waits on: a payload in shared
+                # memory goes back once nothing refers to it.
+                frame = None
                 self.state.notify_all()
 
     def next_call(self):

@@ -10,6 +10,7 @@ blocks back, oldest first, when it next allocates.
 """
 
 import mmap
+import os
 import struct
 import threading
 import weakref
@@ -110,5 +111,14 @@ class ArenaReader:
         payload = np.frombuffer(memoryview(self.region)[start:start + length], dtype=np.uint8)
         # Every array made from `payload` (slices, views, reshapes) keeps
         # payload.base alive; its finalizer runs when the last one is gone.
-        weakref.finalize(payload.base, STATE.pack_into, self.region, block, RELEASED)
+        # Only in this process: a child the model forks shares the mapping
+        # and inherits the finalizer, and must not release the parent's block
+        # (neither as its arrays go nor when it exits).
+        release = weakref.finalize(payload.base, _release_in, os.getpid(), self.region, block)
+        release.atexit = False
         return payload
+
+
+def _release_in(pid, region, block):
+    if os.getpid() == pid:
+        STATE.pack_into(region, block, RELEASED)
