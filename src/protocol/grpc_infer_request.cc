@@ -36,6 +36,7 @@ class GrpcRequestDecoder {
   Status Decode(InferenceRequest* request) {
     request->id = message_.id();
     RETURN_IF_ERROR(ReadGrpcParameters(message_.parameters(), model_name_, "the request", &request->parameters));
+    RETURN_IF_ERROR(TakeTritonParameters(request));
     RETURN_IF_ERROR(DecodeInputs(request));
     return DecodeOutputs(request);
   }
@@ -125,6 +126,27 @@ class GrpcRequestDecoder {
                                          &requested.parameters));
       request->outputs.push_back(std::move(requested));
     }
+    return Status::Ok();
+  }
+
+  // Keys starting with "triton_" are Triton's own: only
+  // triton_enable_empty_final_response may be sent, and it steers the
+  // stream (which reads it from the message), so it is not a parameter of
+  // the request the model sees.
+  Status TakeTritonParameters(InferenceRequest* request) const {
+    constexpr std::string_view kEmptyFinal = "triton_enable_empty_final_response";
+    for (const auto& [key, value] : request->parameters) {
+      if (!key.starts_with("triton_")) continue;
+      if (key != kEmptyFinal) {
+        return Error(fmt::format("parameter keys starting with 'triton_' are reserved for Triton usage. Only the "
+                                 "following keys starting with 'triton_' are allowed: {} (got '{}')",
+                                 kEmptyFinal, Abbreviate(key)));
+      }
+      if (!std::holds_alternative<bool>(value)) {
+        return Error(fmt::format("invalid value type for '{}' parameter, expected bool_param.", kEmptyFinal));
+      }
+    }
+    request->parameters.erase(std::string(kEmptyFinal));
     return Status::Ok();
   }
 

@@ -215,6 +215,22 @@ TEST(GrpcInferRequestTest, NamesTypesAndShapesAreChecked) {
   ExpectInvalid(Decode(message), {"inputs[0] has no name"});
 }
 
+TEST(GrpcInferRequestTest, OnlyTritonsOwnTritonParameterIsAllowedAndItIsNotTheModels) {
+  auto message = NewMessage();
+  (*message->mutable_parameters())["triton_enable_empty_final_response"].set_bool_param(true);
+  Result<InferenceRequest> decoded = Decode(message);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_FALSE(decoded->parameters.contains("triton_enable_empty_final_response"));
+
+  message = NewMessage();
+  (*message->mutable_parameters())["triton_enable_empty_final_response"].set_string_param("yes");
+  ExpectInvalid(Decode(message), {"triton_enable_empty_final_response", "expected bool_param"});
+
+  message = NewMessage();
+  (*message->mutable_parameters())["triton_other"].set_bool_param(true);
+  ExpectInvalid(Decode(message), {"reserved for Triton usage", "triton_other"});
+}
+
 TEST(GrpcInferRequestTest, ParametersAndRequestedOutputs) {
   auto message = NewMessage();
   (*message->mutable_parameters())["priority"].set_uint64_param(2);

@@ -71,6 +71,12 @@ class RequestDecoder {
     const auto parameters = root.FindMember("parameters");
     if (parameters == root.MemberEnd()) return Status::Ok();
     RETURN_IF_ERROR(ReadParameters(parameters->value, "the request", &out->request.parameters));
+    for (const auto& [key, value] : out->request.parameters) {
+      if (key.starts_with("triton_")) {
+        return Error(fmt::format("parameter keys starting with 'triton_' are reserved for Triton usage and should "
+                                 "not be specified (got '{}')", Abbreviate(key)));
+      }
+    }
     // binary_data_output steers this codec only; the core never needs it.
     const auto binary = out->request.parameters.find(std::string_view("binary_data_output"));
     if (binary != out->request.parameters.end()) {

@@ -184,6 +184,17 @@ def test_a_request_shows_its_sequence_as_correlation_id_and_flags_and_the_rest_a
     assert view == {"parameters": {}, "correlation_id": "session-7", "flags": 2}, view
     result = grpc.infer("request_view", [tensor])
     assert json.loads(result.as_numpy("VIEW")[0]) == {"parameters": {}, "correlation_id": 0, "flags": 0}
+    # Over a stream, the client's triton_enable_empty_final_response steers the stream only.
+    answers = []
+    grpc.start_stream(callback=lambda result, error: answers.append((result, error)))
+    try:
+        grpc.async_stream_infer("request_view", [tensor], enable_empty_final_response=True)
+        assert wait_for(lambda: answers, timeout=30)
+    finally:
+        grpc.stop_stream()
+    result, error = answers[0]
+    assert error is None, error
+    assert json.loads(result.as_numpy("VIEW")[0])["parameters"] == {}
 
 
 def test_a_bls_request_carries_its_correlation_id_and_flags(python_server):

@@ -198,3 +198,22 @@ def test_raw_binary_request_errors_name_the_model_and_input(server):
     unknown = _raw_infer(server, "no_such_model", b"1234")
     assert unknown.status == 404
     assert "Request for unknown model: 'no_such_model' is not found" in unknown.error_text()
+
+
+def test_parameters_starting_with_triton_are_refused_as_reserved(server):
+    http, grpc = _clients(server)
+    with pytest.raises(InferenceServerException) as raised:
+        http.infer("simple", _simple_inputs(httpclient), parameters={"triton_mode": "fast"})
+    assert raised.value.status() == "400", raised.value
+    assert ("parameter keys starting with 'triton_' are reserved for Triton usage and should not be specified"
+            in raised.value.message()), raised.value
+    assert "'simple'" in raised.value.message() and "triton_mode" in raised.value.message()
+    with pytest.raises(InferenceServerException) as raised:
+        grpc.infer("simple", _simple_inputs(grpcclient), parameters={"triton_mode": "fast"})
+    assert raised.value.status() == "StatusCode.INVALID_ARGUMENT", raised.value
+    assert ("parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys "
+            "starting with 'triton_' are allowed: triton_enable_empty_final_response" in raised.value.message())
+    # The one gRPC allows steers streams; on a unary call it changes nothing.
+    result = grpc.infer("simple", _simple_inputs(grpcclient),
+                        parameters={"triton_enable_empty_final_response": True})
+    assert result.as_numpy("OUTPUT0") is not None
